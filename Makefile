@@ -1,0 +1,51 @@
+# mlcourse — the two commands: `make book` and `make test`. Everything else is a helper they call.
+# Each creates the virtual environment if it is missing and installs the pinned dependencies.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LOCK   := requirements-lock.txt
+JOBS   ?= 2
+
+.PHONY: help venv book test test-fast lint release lock clean
+
+help:
+	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
+	@echo "make test     run the whole test suite (package, notebooks, gradeability of every exercise)"
+	@echo "make lint     ruff + mypy"
+	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment"
+	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
+
+venv: $(STAMP)
+
+$(STAMP): $(LOCK) pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	touch $(STAMP)
+
+book: $(STAMP)
+	rm -rf book/_build
+	$(BIN)/jupyter-book build book --warningiserror --keep-going
+	@echo "Book built: file://$(CURDIR)/book/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check mlcourse tests scripts
+	$(BIN)/ruff format --check mlcourse tests scripts
+	$(BIN)/mypy
+
+release: $(STAMP)
+	$(BIN)/python scripts/release.py
+
+lock: $(STAMP)
+	$(BIN)/python scripts/lock.py
+
+clean:
+	rm -rf book/_build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,106 @@
+"""Input checks shared by the package: clear errors that name the argument, what was expected and what came.
+
+Every public function validates its inputs with these helpers, so a learner who passes a 1-D array, a NaN
+or a label out of range reads *which* argument was wrong and how, instead of a traceback deep in NumPy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "as_float_matrix",
+    "as_labels",
+    "check_same_length",
+    "check_positive_int",
+]
+
+
+def _describe(x: Any) -> str:
+    """Short description of what was received, for error messages."""
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__}"
+
+
+def _as_array(x: Any, name: str) -> np.ndarray:
+    """``np.asarray(x)``, turning NumPy's own complaints into a TypeError that names ``name``."""
+    if x is None:
+        raise TypeError(f"{name} must be an array-like of numbers; got None")
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array-like of numbers; got {_describe(x)} ({exc})") from exc
+
+
+def as_float_matrix(X: Any, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a finite float64 array of shape ``(N, D)`` with ``N, D >= 1``.
+
+    Raises:
+        TypeError: if ``X`` is not numeric.
+        ValueError: if ``X`` is not 2-D, is empty, or holds NaN or inf.
+    """
+    arr = _as_array(X, name)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        hint = " (one feature? use X.reshape(-1, 1); one sample? use X.reshape(1, -1))" if arr.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}{hint}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must not be empty: expected at least 1 sample and 1 feature; got shape {arr.shape}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} must be finite; found {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)} "
+            "(impute or drop missing values first)"
+        )
+    return arr
+
+
+def as_labels(y: Any, name: str = "y") -> np.ndarray:
+    """Return ``y`` as a non-empty 1-D int64 array of class labels ``0, 1, ..., C-1``.
+
+    Floats are accepted when they are whole numbers (``1.0``), booleans as 0/1.
+
+    Raises:
+        TypeError: if ``y`` is not numeric.
+        ValueError: if ``y`` is not 1-D, is empty, or holds negative or non-integer values.
+    """
+    arr = _as_array(y, name)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold integer class labels; got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of integer labels of shape (n_samples,); got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        whole = np.isfinite(arr) & (arr == np.trunc(arr))
+        if not np.all(whole):
+            raise ValueError(f"{name} must hold integer class labels; found {arr[~whole][0]}")
+    labels = arr.astype(np.int64)
+    if labels.min() < 0:
+        raise ValueError(f"{name} must hold non-negative class labels 0..C-1; found {labels.min()}")
+    return labels
+
+
+def check_same_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str = "y") -> None:
+    """Raise ValueError unless ``X`` and ``y`` have the same number of samples (first axis)."""
+    if len(X) != len(y):
+        raise ValueError(
+            f"{x_name} and {y_name} must have the same number of samples; "
+            f"got {x_name} with {len(X)} (shape {X.shape}) and {y_name} with {len(y)} (shape {y.shape})"
+        )
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int if it is an integer >= 1, else raise TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive integer; got {value!r} of type {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value}")
+    return int(value)

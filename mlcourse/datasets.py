@@ -1,0 +1,115 @@
+"""Datasets that need no network: scikit-learn's bundled real data and seeded 2-D toy problems.
+
+Every loader returns ``(X, y)`` with ``X`` float64 of shape ``(N, D)`` and ``y`` int64 labels of shape
+``(N,)``. The toy generators draw only from ``np.random.default_rng(seed)``: same seed, same data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mlcourse._checks import check_positive_int
+
+__all__ = ["load_digits", "load_breast_cancer", "make_spirals", "make_moons", "make_blobs"]
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 8x8 handwritten digits (1797 images, pixel values 0..16), from scikit-learn's bundled copy.
+
+    Returns:
+        ``X`` of shape ``(1797, 64)`` (row-major pixels), ``y`` of shape ``(1797,)`` in ``0..9``.
+    """
+    from sklearn import datasets  # imported here: `import mlcourse` stays fast
+
+    bunch = datasets.load_digits()
+    return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
+
+
+def load_breast_cancer() -> tuple[np.ndarray, np.ndarray]:
+    """The Wisconsin breast-cancer data (569 tumours, 30 features), from scikit-learn's bundled copy.
+
+    Returns:
+        ``X`` of shape ``(569, 30)``, ``y`` of shape ``(569,)`` with 0 = malignant, 1 = benign.
+    """
+    from sklearn import datasets
+
+    bunch = datasets.load_breast_cancer()
+    return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
+
+
+def _check_scale(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a non-negative number; got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)
+
+
+def _split_evenly(n_samples: int, n_classes: int) -> np.ndarray:
+    """Class labels ``(N,)``: ``n_samples`` split as evenly as possible, the first classes one larger."""
+    sizes = np.full(n_classes, n_samples // n_classes)
+    sizes[: n_samples % n_classes] += 1
+    return np.repeat(np.arange(n_classes), sizes)
+
+
+def make_spirals(
+    n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spiral arms, one per class: not linearly separable, a classic for MLPs.
+
+    Arm ``k`` at parameter ``t in [0, 1]``: radius ``t``, angle ``4t + 2*pi*k/C + noise * N(0, 1)``.
+
+    Returns:
+        ``X`` of shape ``(n_samples, 2)`` within the unit disc, ``y`` of shape ``(n_samples,)``.
+    """
+    n_samples = check_positive_int(n_samples, "n_samples")
+    n_classes = check_positive_int(n_classes, "n_classes")
+    noise = _check_scale(noise, "noise")
+    rng = np.random.default_rng(seed)
+    y = _split_evenly(n_samples, n_classes)  # (N,)
+    t = rng.uniform(0.0, 1.0, size=n_samples)  # (N,)
+    angle = 4.0 * t + 2.0 * np.pi * y / n_classes + noise * rng.standard_normal(n_samples)
+    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])  # (N, 2)
+    return X, y
+
+
+def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (as ``sklearn.datasets.make_moons``), plus Gaussian noise.
+
+    Class 0: ``(cos s, sin s)``; class 1: ``(1 - cos s, 0.5 - sin s)``, ``s`` uniform in ``[0, pi]``.
+
+    Returns:
+        ``X`` of shape ``(n_samples, 2)``, ``y`` of shape ``(n_samples,)`` in ``{0, 1}``.
+    """
+    n_samples = check_positive_int(n_samples, "n_samples")
+    noise = _check_scale(noise, "noise")
+    rng = np.random.default_rng(seed)
+    y = _split_evenly(n_samples, 2)  # (N,)
+    s = rng.uniform(0.0, np.pi, size=n_samples)  # (N,)
+    X = np.where(
+        y[:, None] == 0,
+        np.column_stack([np.cos(s), np.sin(s)]),
+        np.column_stack([1.0 - np.cos(s), 0.5 - np.sin(s)]),
+    )  # (N, 2)
+    return X + noise * rng.standard_normal(X.shape), y
+
+
+def make_blobs(
+    n_samples: int = 300, centers: int = 3, n_features: int = 2, cluster_std: float = 1.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Isotropic Gaussian clusters: centres uniform in ``[-10, 10]^D``, points ``centre + cluster_std * N(0, I)``.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_features)``, ``y`` of shape ``(n_samples,)`` in ``0..centers-1``.
+    """
+    n_samples = check_positive_int(n_samples, "n_samples")
+    centers = check_positive_int(centers, "centers")
+    n_features = check_positive_int(n_features, "n_features")
+    cluster_std = _check_scale(cluster_std, "cluster_std")
+    rng = np.random.default_rng(seed)
+    means = rng.uniform(-10.0, 10.0, size=(centers, n_features))  # (K, D)
+    y = _split_evenly(n_samples, centers)  # (N,)
+    X = means[y] + cluster_std * rng.standard_normal((n_samples, n_features))  # (N, D)
+    return X, y

@@ -1,0 +1,79 @@
+"""Assertions for exercise notebooks that speak to a learner: what was expected, what came, and a hint.
+
+Used by the visible and hidden test cells of every exercise, e.g.::
+
+    expect_written_here(standardize)
+    expect_close(standardize(X), [[-1.0], [1.0]], what="standardize(X)", hint="divide by the std")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["expect_close", "expect_raises", "expect_shape", "expect_written_here"]
+
+
+def _with_hint(message: str, hint: str) -> str:
+    return f"{message}\nHint: {hint}" if hint else message
+
+
+def expect_written_here(func: Any) -> None:
+    """Fail unless ``func`` is a function defined in the notebook (not imported from ``mlcourse``)."""
+    if not callable(func):
+        raise AssertionError(f"expected a function, got {type(func).__name__}: define it with `def` in the notebook")
+    module = getattr(func, "__module__", "") or ""
+    if module != "__main__":
+        name = getattr(func, "__name__", repr(func))
+        raise AssertionError(
+            f"{name} comes from the module {module!r}: write it yourself in the notebook, "
+            "do not import the course's reference solution"
+        )
+
+
+def expect_shape(actual: Any, shape: tuple[int, ...], what: str, hint: str = "") -> np.ndarray:
+    """Fail unless ``actual`` is an array-like of exactly ``shape``; return it as an array."""
+    if actual is None:
+        raise AssertionError(_with_hint(f"{what} returned None: did you forget `return`?", hint))
+    arr = np.asarray(actual)
+    if arr.shape != tuple(shape):
+        raise AssertionError(_with_hint(f"{what} should have shape {tuple(shape)}, but has shape {arr.shape}", hint))
+    return arr
+
+
+def expect_close(
+    actual: Any, expected: Any, what: str, hint: str = "", rtol: float = 1e-7, atol: float = 1e-9
+) -> None:
+    """Fail unless ``actual`` has ``expected``'s shape and matches it elementwise within tolerance.
+
+    The message names the first wrong entry, the value expected there and the value found.
+    """
+    exp = np.asarray(expected, dtype=np.float64)
+    arr = expect_shape(actual, exp.shape, what, hint)
+    if arr.dtype.kind not in "biuf":
+        raise AssertionError(_with_hint(f"{what} should hold numbers, but has dtype {arr.dtype}", hint))
+    arr = arr.astype(np.float64)
+    ok = np.isclose(arr, exp, rtol=rtol, atol=atol) | (np.isnan(arr) & np.isnan(exp))
+    if not ok.all():
+        bad = tuple(int(i) for i in np.argwhere(~ok)[0])
+        where = f" at index {bad}" if bad else ""
+        raise AssertionError(
+            _with_hint(
+                f"{what} is wrong{where}: expected {float(exp[bad]):.6g}, got {float(arr[bad]):.6g} "
+                f"({int((~ok).sum())} of {ok.size} entries differ)",
+                hint,
+            )
+        )
+
+
+def expect_raises(func: Callable[[], Any], error: type[BaseException], what: str, hint: str = "") -> None:
+    """Fail unless calling ``func()`` raises ``error``."""
+    try:
+        func()
+    except error:
+        return
+    except Exception as exc:  # noqa: BLE001 - reported to the learner
+        raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but raised {exc!r}", hint)) from exc
+    raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but returned normally", hint))

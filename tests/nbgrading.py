@@ -1,0 +1,190 @@
+"""The gradeability harness: grade solutions, released stubs and mutants with real nbgrader.
+
+For one assignment ``A`` (a folder of ``solutions/``) it builds a throw-away course directory holding a
+copy of ``solutions/A`` and of ``nbgrader_config.py``, runs ``nbgrader generate_assignment A`` there, then
+submits, as separate students of one ``nbgrader autograde`` run:
+
+- ``solution``: the released notebooks with every answer cell filled in from ``solutions/`` (markers removed);
+- ``release``: the released notebooks exactly as a student receives them;
+- ``mutant-<name>``: ``solution`` with one graded function replaced by ``tests/mutants/A/<name>.py``.
+
+Nothing here names a chapter: every folder of ``solutions/`` is picked up as it appears.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+MUTANTS = ROOT / "tests" / "mutants"
+
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+_GRADED_NAME = re.compile(r"expect_written_here\((\w+)\)")
+
+
+def assignments() -> list[str]:
+    """Names of the assignment folders in ``solutions/`` (``NN_topic``), sorted."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def source_notebooks(assignment: str) -> list[Path]:
+    return sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+
+
+def mutant_files(assignment: str) -> list[Path]:
+    return sorted((MUTANTS / assignment).glob("*.py"))
+
+
+def nbgrader_meta(cell: nbformat.NotebookNode) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def strip_lines(source: str, markers: tuple[str, str], keep_inside: bool) -> str:
+    """Remove the marker lines of ``markers``; keep or drop what lies between them."""
+    out, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == markers[0]:
+            inside = True
+        elif stripped == markers[1]:
+            inside = False
+        elif keep_inside or not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def marked_lines(source: str, markers: tuple[str, str]) -> set[str]:
+    """The stripped non-blank lines found only between ``markers`` (not also elsewhere in ``source``)."""
+    every = {line.strip() for line in strip_lines(source, markers, keep_inside=True).splitlines()}
+    outside = {line.strip() for line in strip_lines(source, markers, keep_inside=False).splitlines()}
+    return {line for line in every - outside if line}
+
+
+def defined_functions(source: str) -> set[str]:
+    """Names of the top-level functions a cell of Python source defines (empty if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def graded_functions(assignment: str) -> dict[str, Path]:
+    """Each graded function (named in ``expect_written_here(...)`` of a test cell) -> its source notebook."""
+    graded: dict[str, Path] = {}
+    for path in source_notebooks(assignment):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if nbgrader_meta(cell).get("grade"):
+                graded.update((name, path) for name in _GRADED_NAME.findall(cell.source))
+    return graded
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One plausible wrong answer: the function it replaces, the mistake, and the replacement code."""
+
+    name: str
+    function: str
+    mistake: str
+    code: str
+
+    @classmethod
+    def load(cls, path: Path) -> Mutant:
+        code = path.read_text(encoding="utf-8")
+        tree = ast.parse(code)
+        doc = ast.get_docstring(tree)
+        if not doc or "\n" in doc.strip():
+            raise ValueError(f"{path}: a mutant starts with a one-line docstring naming the mistake")
+        funcs = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+        if len(funcs) != 1:
+            raise ValueError(f"{path}: a mutant defines exactly one top-level function; found {funcs}")
+        return cls(name=path.stem, function=funcs[0], mistake=doc.strip(), code=code)
+
+
+def solution_notebook(release: nbformat.NotebookNode, source: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The released notebook with every answer cell replaced by the instructor's solution."""
+    answers = {
+        nbgrader_meta(c)["grade_id"]: strip_lines(c.source, SOLUTION_MARKERS, keep_inside=True)
+        for c in source.cells
+        if nbgrader_meta(c).get("solution")
+    }
+    nb = nbformat.from_dict(release)
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("solution"):
+            cell.source = answers[nbgrader_meta(cell)["grade_id"]]
+    return nb
+
+
+def swap_in(nb: nbformat.NotebookNode, mutant: Mutant) -> bool:
+    """Redefine ``mutant.function`` right after the answer cell that defines it. True if it was found."""
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("solution") and mutant.function in defined_functions(cell.source):
+            cell.source += f"\n\n\n# --- mutant {mutant.name}: {mutant.mistake}\n{mutant.code}"
+            return True
+    return False
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for nbgrader: this interpreter's bin first (nbgrader runs `alembic` from PATH)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run_nbgrader(course: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed in {course}:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+    return proc
+
+
+def make_course(course: Path, assignment: str) -> None:
+    """A course directory with ``solutions/<assignment>``, the repo's config, and its generated release."""
+    shutil.copytree(SOLUTIONS / assignment, course / "solutions" / assignment)
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    run_nbgrader(course, "generate_assignment", assignment, "--force")
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    max_score: float
+    failed_cells: tuple[str, ...]
+
+
+def submit(course: Path, assignment: str, student: str, notebooks: dict[str, nbformat.NotebookNode]) -> None:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    for filename, nb in notebooks.items():
+        nbformat.write(nb, folder / filename)
+
+
+def autograde(course: Path, assignment: str) -> dict[str, Score]:
+    """Autograde every submitted student of ``assignment`` in one nbgrader run; scores by student."""
+    run_nbgrader(course, "autograde", assignment, "--force")
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            sub = gb.find_submission(assignment, student.id)
+            failed = tuple(
+                f"{nb.name}:{g.name}" for nb in sub.notebooks for g in nb.grades if g.score < g.max_score
+            )
+            scores[student.id] = Score(sub.score, sub.max_score, failed)
+    return scores
