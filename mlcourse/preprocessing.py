@@ -16,6 +16,7 @@ import numpy as np
 from mlcourse._checks import as_float_matrix, as_labels, check_positive_int, check_same_length
 
 __all__ = [
+    "NotFittedError",
     "StandardScaler",
     "MinMaxScaler",
     "standardize",
@@ -26,6 +27,10 @@ __all__ = [
 ]
 
 _EPS = np.finfo(np.float64).eps
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A scaler was used before ``fit`` (a ValueError and an AttributeError, as in scikit-learn)."""
 
 
 def _constant_columns(var: np.ndarray, mean: np.ndarray, n_samples: int) -> np.ndarray:
@@ -44,7 +49,7 @@ class _Scaler:
 
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "n_features_in_"):
-            raise RuntimeError(
+            raise NotFittedError(
                 f"This {type(self).__name__} is not fitted yet: call fit(X_train) before {method}(X)"
             )
 
@@ -84,11 +89,13 @@ class StandardScaler(_Scaler):
     def fit(self, X: Any) -> StandardScaler:
         """Learn the column means and standard deviations of ``X`` ``(N, D)``. Returns ``self``."""
         arr = as_float_matrix(X)
-        self.mean_ = arr.mean(axis=0)  # (D,)
+        mean = arr.mean(axis=0)  # (D,)
         self.var_ = arr.var(axis=0)  # (D,), ddof=0
-        scale = np.sqrt(self.var_)
-        scale[_constant_columns(self.var_, self.mean_, len(arr))] = 1.0
-        self.scale_ = scale
+        constant = _constant_columns(self.var_, mean, len(arr))
+        # A constant column's mean is its value; summing can round it (0.1 * 3 / 3 != 0.1), so take the
+        # value itself and the column maps to exactly 0.
+        self.mean_ = np.where(constant, arr[0], mean)
+        self.scale_ = np.where(constant, 1.0, np.sqrt(self.var_))
         self.n_features_in_ = arr.shape[1]
         self.n_samples_seen_ = arr.shape[0]
         return self
@@ -222,7 +229,7 @@ def _stratified_test_indices(y: np.ndarray, n_test: int, rng: np.random.Generato
     classes, y_idx, counts = np.unique(y, axis=0, return_inverse=True, return_counts=True)
     if counts.min() < 2:
         raise ValueError(
-            f"stratify=True needs at least 2 samples of every class in y; class {classes[counts.argmin()]!r} has 1"
+            f"stratify=True needs at least 2 samples of every class in y; class {classes[counts.argmin()].tolist()} has 1"
         )
     exact = counts * n_test / len(y)  # (C,)
     per_class = np.floor(exact).astype(int)
