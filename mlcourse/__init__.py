@@ -11,4 +11,4 @@ from mlcourse import datasets, preprocessing, testing
 
 __version__ = "0.1.0"
 
-__all__ = ["datasets", "preprocessing", "testing", "__version__"]
+__all__ = ["__version__", "datasets", "preprocessing", "testing"]

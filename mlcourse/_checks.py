@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
+    "FloatArray",
     "as_float_matrix",
     "as_labels",
-    "check_same_length",
     "check_positive_int",
+    "check_same_length",
 ]
 
 
@@ -35,7 +39,7 @@ def _as_array(x: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array-like of numbers; got {_describe(x)} ({exc})") from exc
 
 
-def as_float_matrix(X: Any, name: str = "X") -> np.ndarray:
+def as_float_matrix(X: Any, name: str = "X") -> FloatArray:
     """Return ``X`` as a finite float64 array of shape ``(N, D)`` with ``N, D >= 1``.
 
     Raises:
@@ -47,9 +51,7 @@ def as_float_matrix(X: Any, name: str = "X") -> np.ndarray:
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
     if arr.ndim != 2:
         hint = " (one feature? use X.reshape(-1, 1); one sample? use X.reshape(1, -1))" if arr.ndim == 1 else ""
-        raise ValueError(
-            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}{hint}"
-        )
+        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}{hint}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must not be empty: expected at least 1 sample and 1 feature; got shape {arr.shape}")
     arr = arr.astype(np.float64, copy=False)

@@ -12,7 +12,7 @@ import numpy as np
 
 from mlcourse._checks import check_positive_int
 
-__all__ = ["load_digits", "load_breast_cancer", "make_spirals", "make_moons", "make_blobs"]
+__all__ = ["load_breast_cancer", "load_digits", "make_blobs", "make_moons", "make_spirals"]
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:

@@ -13,17 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from mlcourse._checks import as_float_matrix, as_labels, check_positive_int, check_same_length
+from mlcourse._checks import FloatArray, as_float_matrix, as_labels, check_positive_int, check_same_length
 
 __all__ = [
+    "MinMaxScaler",
     "NotFittedError",
     "StandardScaler",
-    "MinMaxScaler",
-    "standardize",
+    "iterate_minibatches",
     "min_max_scale",
     "one_hot",
+    "standardize",
     "train_test_split",
-    "iterate_minibatches",
 ]
 
 _EPS = np.finfo(np.float64).eps
@@ -49,11 +49,9 @@ class _Scaler:
 
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "n_features_in_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet: call fit(X_train) before {method}(X)"
-            )
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call fit(X_train) before {method}(X)")
 
-    def _check_X(self, X: Any, method: str) -> np.ndarray:
+    def _validated(self, X: Any, method: str) -> FloatArray:
         self._check_fitted(method)
         arr = as_float_matrix(X)
         if arr.shape[1] != self.n_features_in_:
@@ -66,10 +64,10 @@ class _Scaler:
     def fit(self, X: Any) -> _Scaler:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def transform(self, X: Any) -> np.ndarray:  # pragma: no cover - overridden
+    def transform(self, X: Any) -> FloatArray:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def fit_transform(self, X: Any) -> np.ndarray:
+    def fit_transform(self, X: Any) -> FloatArray:
         """Fit to ``X``, then transform it. Shape ``(N, D) -> (N, D)``."""
         return self.fit(X).transform(X)
 
@@ -81,9 +79,9 @@ class StandardScaler(_Scaler):
     columns so they map to 0), plus ``n_features_in_`` and ``n_samples_seen_``.
     """
 
-    mean_: np.ndarray
-    var_: np.ndarray
-    scale_: np.ndarray
+    mean_: FloatArray
+    var_: FloatArray
+    scale_: FloatArray
     n_samples_seen_: int
 
     def fit(self, X: Any) -> StandardScaler:
@@ -100,14 +98,14 @@ class StandardScaler(_Scaler):
         self.n_samples_seen_ = arr.shape[0]
         return self
 
-    def transform(self, X: Any) -> np.ndarray:
+    def transform(self, X: Any) -> FloatArray:
         """Return ``(X - mean_) / scale_`` with the fitted statistics. Shape ``(N, D) -> (N, D)``."""
-        arr = self._check_X(X, "transform")
+        arr = self._validated(X, "transform")
         return (arr - self.mean_) / self.scale_
 
-    def inverse_transform(self, X: Any) -> np.ndarray:
+    def inverse_transform(self, X: Any) -> FloatArray:
         """Undo ``transform``: ``X * scale_ + mean_``. Shape ``(N, D) -> (N, D)``."""
-        arr = self._check_X(X, "inverse_transform")
+        arr = self._validated(X, "inverse_transform")
         return arr * self.scale_ + self.mean_
 
 
@@ -119,11 +117,11 @@ class MinMaxScaler(_Scaler):
     scikit-learn. A constant column has ``data_range_ == 0`` and maps to ``a``.
     """
 
-    data_min_: np.ndarray
-    data_max_: np.ndarray
-    data_range_: np.ndarray
-    scale_: np.ndarray
-    min_: np.ndarray
+    data_min_: FloatArray
+    data_max_: FloatArray
+    data_range_: FloatArray
+    scale_: FloatArray
+    min_: FloatArray
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
         self.feature_range = _check_feature_range(feature_range)
@@ -141,14 +139,14 @@ class MinMaxScaler(_Scaler):
         self.n_features_in_ = arr.shape[1]
         return self
 
-    def transform(self, X: Any) -> np.ndarray:
+    def transform(self, X: Any) -> FloatArray:
         """Return ``X * scale_ + min_``; training data lands in ``feature_range``. ``(N, D) -> (N, D)``."""
-        arr = self._check_X(X, "transform")
+        arr = self._validated(X, "transform")
         return arr * self.scale_ + self.min_
 
-    def inverse_transform(self, X: Any) -> np.ndarray:
+    def inverse_transform(self, X: Any) -> FloatArray:
         """Undo ``transform``: ``(X - min_) / scale_``. Shape ``(N, D) -> (N, D)``."""
-        arr = self._check_X(X, "inverse_transform")
+        arr = self._validated(X, "inverse_transform")
         return (arr - self.min_) / self.scale_
 
 
@@ -162,7 +160,7 @@ def _check_feature_range(feature_range: Any) -> tuple[float, float]:
     return low, high
 
 
-def standardize(X: Any) -> np.ndarray:
+def standardize(X: Any) -> FloatArray:
     """Column-wise z-score ``(x - mean) / std`` with ddof=0; constant columns map to 0.
 
     Args:
@@ -174,7 +172,7 @@ def standardize(X: Any) -> np.ndarray:
     return StandardScaler().fit_transform(X)
 
 
-def min_max_scale(X: Any, feature_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+def min_max_scale(X: Any, feature_range: tuple[float, float] = (0.0, 1.0)) -> FloatArray:
     """Column-wise ``a + (x - min)(b - a)/(max - min)``; constant columns map to ``a``.
 
     Args:
@@ -187,7 +185,7 @@ def min_max_scale(X: Any, feature_range: tuple[float, float] = (0.0, 1.0)) -> np
     return MinMaxScaler(feature_range).fit_transform(X)
 
 
-def one_hot(y: Any, num_classes: int | None = None) -> np.ndarray:
+def one_hot(y: Any, num_classes: int | None = None) -> FloatArray:
     """Encode integer labels as one-hot rows: ``out[i, y[i]] = 1``, all else 0.
 
     Args:
@@ -228,9 +226,8 @@ def _stratified_test_indices(y: np.ndarray, n_test: int, rng: np.random.Generato
     """Pick ``n_test`` indices keeping each class's share (largest-remainder rounding)."""
     classes, y_idx, counts = np.unique(y, axis=0, return_inverse=True, return_counts=True)
     if counts.min() < 2:
-        raise ValueError(
-            f"stratify=True needs at least 2 samples of every class in y; class {classes[counts.argmin()].tolist()} has 1"
-        )
+        rare = classes[counts.argmin()].tolist()
+        raise ValueError(f"stratify=True needs at least 2 samples of every class in y; class {rare} has 1")
     exact = counts * n_test / len(y)  # (C,)
     per_class = np.floor(exact).astype(int)
     leftover = n_test - per_class.sum()

@@ -43,9 +43,7 @@ def expect_shape(actual: Any, shape: tuple[int, ...], what: str, hint: str = "")
     return arr
 
 
-def expect_close(
-    actual: Any, expected: Any, what: str, hint: str = "", rtol: float = 1e-7, atol: float = 1e-9
-) -> None:
+def expect_close(actual: Any, expected: Any, what: str, hint: str = "", rtol: float = 1e-7, atol: float = 1e-9) -> None:
     """Fail unless ``actual`` has ``expected``'s shape and matches it elementwise within tolerance.
 
     The message names the first wrong entry, the value expected there and the value found.
@@ -74,6 +72,6 @@ def expect_raises(func: Callable[[], Any], error: type[BaseException], what: str
         func()
     except error:
         return
-    except Exception as exc:  # noqa: BLE001 - reported to the learner
+    except Exception as exc:
         raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but raised {exc!r}", hint)) from exc
     raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but returned normally", hint))

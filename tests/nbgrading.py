@@ -183,8 +183,6 @@ def autograde(course: Path, assignment: str) -> dict[str, Score]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in gb.students:
             sub = gb.find_submission(assignment, student.id)
-            failed = tuple(
-                f"{nb.name}:{g.name}" for nb in sub.notebooks for g in nb.grades if g.score < g.max_score
-            )
+            failed = tuple(f"{nb.name}:{g.name}" for nb in sub.notebooks for g in nb.grades if g.score < g.max_score)
             scores[student.id] = Score(sub.score, sub.max_score, failed)
     return scores

@@ -36,7 +36,9 @@ def grade(tmp_path_factory):
 
 def grade_assignment(course: Path, assignment: str) -> tuple[Path, dict[str, ng.Score]]:
     ng.make_course(course, assignment)
-    released = {p.name: nbformat.read(p, as_version=4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
+    released = {
+        p.name: nbformat.read(p, as_version=4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))
+    }
     sources = {p.name: nbformat.read(p, as_version=4) for p in ng.source_notebooks(assignment)}
     solution = {name: ng.solution_notebook(released[name], sources[name]) for name in released}
     ng.submit(course, assignment, "solution", solution)

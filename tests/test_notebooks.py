@@ -12,7 +12,10 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = sorted(
-    p for folder in ("book", "solutions", "exercises") for p in (ROOT / folder).rglob("*.ipynb") if "_build" not in p.parts
+    p
+    for folder in ("book", "solutions", "exercises")
+    for p in (ROOT / folder).rglob("*.ipynb")
+    if "_build" not in p.parts
 )
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 

@@ -33,9 +33,11 @@ def test_public_api_is_exported_typed_and_documented(module_name):
     for name in module.__all__:
         obj = getattr(module, name)
         assert inspect.getdoc(obj), f"{module_name}.{name} has no docstring"
-        functions = [obj] if inspect.isfunction(obj) else [
-            f for n, f in vars(obj).items() if inspect.isfunction(f) and not n.startswith("_")
-        ]
+        functions = (
+            [obj]
+            if inspect.isfunction(obj)
+            else [f for n, f in vars(obj).items() if inspect.isfunction(f) and not n.startswith("_")]
+        )
         for func in functions:
             sig = inspect.signature(func)
             untyped = [p for p in sig.parameters if p != "self" and sig.parameters[p].annotation is inspect._empty]

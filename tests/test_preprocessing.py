@@ -93,7 +93,7 @@ def test_split_sizes_equal_sklearn(n, test_size):
 def test_split_is_seeded_and_shuffled():
     X, y = np.arange(200).reshape(100, 2), np.arange(100)
     a, b, c = (train_test_split(X, y, seed=s) for s in (7, 7, 8))
-    for u, v in zip(a, b):
+    for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
     assert not np.array_equal(a[3], c[3])
     assert not np.array_equal(np.sort(a[3]), np.arange(80, 100))  # not the last 20 in order

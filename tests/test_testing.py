@@ -34,7 +34,7 @@ def test_expect_shape_returns_the_array():
 
 
 def test_expect_written_here_rejects_imports_from_the_package():
-    with pytest.raises(AssertionError, match="comes from the module 'mlcourse.preprocessing'"):
+    with pytest.raises(AssertionError, match=r"comes from the module 'mlcourse\.preprocessing'"):
         expect_written_here(standardize)
     with pytest.raises(AssertionError, match="expected a function"):
         expect_written_here(3)
