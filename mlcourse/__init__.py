@@ -2,13 +2,18 @@
 
 One module per chapter, NumPy only at import (``import mlcourse`` loads neither torch nor matplotlib):
 
-- :mod:`mlcourse.preprocessing` — chapter 1: scalers, one-hot encoding, splits, mini-batches.
+- :mod:`mlcourse.preprocessing` — 1: scalers, one-hot encoding, splits, mini-batches.
+- :mod:`mlcourse.init` — 2: zeros, normal, Xavier/Glorot and He/Kaiming initializers.
+- :mod:`mlcourse.layers` — 3: activations, softmax, forward halves of the layers.
+- :mod:`mlcourse.model` — 3: the ``MLP``.
+- :mod:`mlcourse.losses` — 4: MSE, binary and categorical cross-entropy, with gradients.
 - :mod:`mlcourse.datasets` — offline datasets: scikit-learn's bundled data and seeded toy problems.
 - :mod:`mlcourse.testing` — learner-friendly assertions used by the exercise notebooks.
+- :mod:`mlcourse.pt` — PyTorch counterparts and ``get_device()``; imported only on demand (loads torch).
 """
 
-from mlcourse import datasets, preprocessing, testing
+from mlcourse import datasets, init, layers, losses, model, preprocessing, testing
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "datasets", "preprocessing", "testing"]
+__all__ = ["__version__", "datasets", "init", "layers", "losses", "model", "preprocessing", "testing"]

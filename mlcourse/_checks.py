@@ -15,8 +15,10 @@ FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "FloatArray",
+    "as_float_array",
     "as_float_matrix",
     "as_labels",
+    "check_non_negative",
     "check_positive_int",
     "check_same_length",
 ]
@@ -37,6 +39,19 @@ def _as_array(x: Any, name: str) -> np.ndarray:
         return np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be an array-like of numbers; got {_describe(x)} ({exc})") from exc
+
+
+def as_float_array(x: Any, name: str) -> FloatArray:
+    """Return ``x`` as a floating-point array (float32/float64 kept, integers and booleans to float64).
+
+    No copy when ``x`` already is a float array. Raises TypeError naming ``name`` if ``x`` is not numeric.
+    """
+    arr = _as_array(x, name)
+    if arr.dtype.kind == "f":
+        return arr
+    if arr.dtype.kind not in "biu":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    return arr.astype(np.float64)
 
 
 def as_float_matrix(X: Any, name: str = "X") -> FloatArray:
@@ -106,3 +121,12 @@ def check_positive_int(value: Any, name: str) -> int:
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value}")
     return int(value)
+
+
+def check_non_negative(value: Any, name: str) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0, else raise TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a non-negative number; got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)

@@ -6,11 +6,9 @@ Every loader returns ``(X, y)`` with ``X`` float64 of shape ``(N, D)`` and ``y``
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from mlcourse._checks import check_positive_int
+from mlcourse._checks import check_non_negative, check_positive_int
 
 __all__ = ["load_breast_cancer", "load_digits", "make_blobs", "make_moons", "make_spirals"]
 
@@ -39,14 +37,6 @@ def load_breast_cancer() -> tuple[np.ndarray, np.ndarray]:
     return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
 
 
-def _check_scale(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a non-negative number; got {value!r}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
-
-
 def _split_evenly(n_samples: int, n_classes: int) -> np.ndarray:
     """Class labels ``(N,)``: ``n_samples`` split as evenly as possible, the first classes one larger."""
     sizes = np.full(n_classes, n_samples // n_classes)
@@ -66,7 +56,7 @@ def make_spirals(
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     n_classes = check_positive_int(n_classes, "n_classes")
-    noise = _check_scale(noise, "noise")
+    noise = check_non_negative(noise, "noise")
     rng = np.random.default_rng(seed)
     y = _split_evenly(n_samples, n_classes)  # (N,)
     t = rng.uniform(0.0, 1.0, size=n_samples)  # (N,)
@@ -84,7 +74,7 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -
         ``X`` of shape ``(n_samples, 2)``, ``y`` of shape ``(n_samples,)`` in ``{0, 1}``.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
-    noise = _check_scale(noise, "noise")
+    noise = check_non_negative(noise, "noise")
     rng = np.random.default_rng(seed)
     y = _split_evenly(n_samples, 2)  # (N,)
     s = rng.uniform(0.0, np.pi, size=n_samples)  # (N,)
@@ -107,7 +97,7 @@ def make_blobs(
     n_samples = check_positive_int(n_samples, "n_samples")
     centers = check_positive_int(centers, "centers")
     n_features = check_positive_int(n_features, "n_features")
-    cluster_std = _check_scale(cluster_std, "cluster_std")
+    cluster_std = check_non_negative(cluster_std, "cluster_std")
     rng = np.random.default_rng(seed)
     means = rng.uniform(-10.0, 10.0, size=(centers, n_features))  # (K, D)
     y = _split_evenly(n_samples, centers)  # (N,)

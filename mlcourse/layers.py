@@ -1,0 +1,177 @@
+"""Chapter 3 — activations and the forward halves of the layers (前向传播).
+
+The seed writes one layer as ``z^(l) = W^(l) a^(l-1) + b^(l)``, ``a^(l) = sigma(z^(l))`` with column vectors.
+Here arrays are batch-first, one sample per row: ``Z = A_prev @ W + b`` with ``A_prev`` ``(N, D_in)``,
+``W`` ``(D_in, D_out)``, ``b`` ``(D_out,)``, so ``Z`` is ``(N, D_out)``; row ``i`` of ``Z`` is the seed's
+``z`` for sample ``i``, transposed. Each ``*_forward`` returns ``(out, cache)``: the cache (a NamedTuple)
+holds what the matching ``*_backward`` of chapter 5 needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from mlcourse._checks import FloatArray, as_float_array, check_non_negative
+
+__all__ = [
+    "DenseCache",
+    "LeakyReluCache",
+    "ReluCache",
+    "SigmoidCache",
+    "SoftmaxCache",
+    "TanhCache",
+    "dense_forward",
+    "leaky_relu",
+    "leaky_relu_forward",
+    "log_softmax",
+    "relu",
+    "relu_forward",
+    "sigmoid",
+    "sigmoid_forward",
+    "softmax",
+    "softmax_forward",
+    "tanh",
+    "tanh_forward",
+]
+
+
+# --- activations ------------------------------------------------------------------------------------
+
+
+def relu(z: Any) -> FloatArray:
+    """``max(0, z)`` elementwise; any shape."""
+    z = as_float_array(z, "z")
+    return np.maximum(z, 0.0)
+
+
+def leaky_relu(z: Any, negative_slope: float = 0.01) -> FloatArray:
+    """``z`` where ``z > 0``, else ``negative_slope * z``; any shape (torch's default slope 0.01)."""
+    z = as_float_array(z, "z")
+    slope = check_non_negative(negative_slope, "negative_slope")
+    return np.where(z > 0, z, slope * z)
+
+
+def sigmoid(z: Any) -> FloatArray:
+    """``1 / (1 + exp(-z))`` without overflow: ``exp`` only ever sees ``-|z|``; any shape."""
+    z = as_float_array(z, "z")
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def tanh(z: Any) -> FloatArray:
+    """``(e^z - e^-z) / (e^z + e^-z)`` elementwise (NumPy's ``tanh`` is stable); any shape."""
+    return np.tanh(as_float_array(z, "z"))
+
+
+def _check_axis(z: FloatArray, axis: int) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an integer in [-{z.ndim}, {z.ndim}) for z of shape {z.shape}; got {axis!r}")
+    return int(axis)
+
+
+def log_softmax(z: Any, axis: int = -1) -> FloatArray:
+    """``z - logsumexp(z)`` along ``axis``, computed as ``(z - m) - log(sum(exp(z - m)))``, ``m = max z``."""
+    z = as_float_array(z, "z")
+    axis = _check_axis(z, axis)
+    shifted = z - z.max(axis=axis, keepdims=True)  # <= 0: exp cannot overflow, and one term is exp(0) = 1
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(z: Any, axis: int = -1) -> FloatArray:
+    """``exp(z_k) / sum_j exp(z_j)`` along ``axis`` (default: the last, the classes), max-shifted for stability."""
+    z = as_float_array(z, "z")
+    axis = _check_axis(z, axis)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# --- caches -----------------------------------------------------------------------------------------
+
+
+class DenseCache(NamedTuple):
+    """What ``dense_backward`` needs: the layer's input and weights."""
+
+    x: FloatArray  # (N, D_in)
+    W: FloatArray  # (D_in, D_out)
+    b: FloatArray  # (D_out,)
+
+
+class ReluCache(NamedTuple):
+    z: FloatArray  # the pre-activation
+
+
+class LeakyReluCache(NamedTuple):
+    z: FloatArray
+    negative_slope: float
+
+
+class SigmoidCache(NamedTuple):
+    a: FloatArray  # sigma'(z) = a (1 - a): the output is all backward needs
+
+
+class TanhCache(NamedTuple):
+    a: FloatArray  # tanh'(z) = 1 - a^2
+
+
+class SoftmaxCache(NamedTuple):
+    a: FloatArray  # the probabilities
+    axis: int
+
+
+# --- forward halves ---------------------------------------------------------------------------------
+
+
+def dense_forward(x: Any, W: Any, b: Any) -> tuple[FloatArray, DenseCache]:
+    """Affine layer ``out = x @ W + b``.
+
+    Args:
+        x: inputs ``(N, D_in)``.
+        W: weights ``(D_in, D_out)``.
+        b: biases ``(D_out,)``, broadcast over the batch.
+
+    Returns:
+        ``out`` of shape ``(N, D_out)`` and a :class:`DenseCache`.
+    """
+    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
+    if x.ndim != 2:
+        raise ValueError(f"x must be 2-D (N, D_in), one sample per row; got shape {x.shape}")
+    if W.ndim != 2 or W.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"W must have shape (D_in, D_out) = ({x.shape[1]}, D_out) to match x of shape {x.shape}; got {W.shape}"
+        )
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must have shape (D_out,) = ({W.shape[1]},) to match W of shape {W.shape}; got {b.shape}")
+    out = x @ W + b  # (N, D_out)
+    return out, DenseCache(x, W, b)
+
+
+def relu_forward(z: Any) -> tuple[FloatArray, ReluCache]:
+    """``a = max(0, z)``; returns ``(a, ReluCache(z))``."""
+    z = as_float_array(z, "z")
+    return relu(z), ReluCache(z)
+
+
+def leaky_relu_forward(z: Any, negative_slope: float = 0.01) -> tuple[FloatArray, LeakyReluCache]:
+    """``a = leaky_relu(z)``; returns ``(a, LeakyReluCache(z, negative_slope))``."""
+    z = as_float_array(z, "z")
+    return leaky_relu(z, negative_slope), LeakyReluCache(z, float(negative_slope))
+
+
+def sigmoid_forward(z: Any) -> tuple[FloatArray, SigmoidCache]:
+    """``a = sigmoid(z)``; returns ``(a, SigmoidCache(a))``."""
+    a = sigmoid(z)
+    return a, SigmoidCache(a)
+
+
+def tanh_forward(z: Any) -> tuple[FloatArray, TanhCache]:
+    """``a = tanh(z)``; returns ``(a, TanhCache(a))``."""
+    a = tanh(z)
+    return a, TanhCache(a)
+
+
+def softmax_forward(z: Any, axis: int = -1) -> tuple[FloatArray, SoftmaxCache]:
+    """``a = softmax(z, axis)``; returns ``(a, SoftmaxCache(a, axis))``."""
+    a = softmax(z, axis)
+    return a, SoftmaxCache(a, axis)

@@ -1,0 +1,111 @@
+"""Chapter 3 — the multilayer perceptron (多层感知机, MLP) built from the layers of ``mlcourse.layers``.
+
+``MLP([64, 64, 32, 10])`` is the seed's Keras model: 64 inputs, hidden layers of 64 and 32 units, 10
+outputs. Hidden layers apply ``activation``; the output layer is linear and returns logits (the softmax
+belongs to the loss, chapter 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from mlcourse import init as initializers
+from mlcourse import layers
+from mlcourse._checks import FloatArray, as_float_matrix, check_positive_int
+
+__all__ = ["ACTIVATIONS", "INITS", "MLP"]
+
+ACTIVATIONS: dict[str, Callable[[Any], tuple[FloatArray, Any]]] = {
+    "relu": layers.relu_forward,
+    "leaky_relu": layers.leaky_relu_forward,
+    "sigmoid": layers.sigmoid_forward,
+    "tanh": layers.tanh_forward,
+}
+
+# Weight initializer per name; biases always start at 0. "he" pairs with ReLU-like activations (He et al.
+# drew from a normal), "xavier" with tanh/sigmoid (Glorot & Bengio drew from a uniform).
+INITS: dict[str, Callable[[int, int, np.random.Generator], FloatArray]] = {
+    "he": lambda fan_in, fan_out, rng: initializers.he_normal(fan_in, fan_out, rng=rng),
+    "xavier": lambda fan_in, fan_out, rng: initializers.xavier_uniform(fan_in, fan_out, rng=rng),
+    "normal": lambda fan_in, fan_out, rng: initializers.normal(fan_in, fan_out, std=0.01, rng=rng),
+    "zeros": lambda fan_in, fan_out, rng: initializers.zeros(fan_in, fan_out),
+}
+
+
+def _choice(value: Any, name: str, valid: dict[str, Any]) -> str:
+    if value not in valid:
+        raise ValueError(f"{name} must be one of {sorted(valid)}; got {value!r}")
+    return str(value)
+
+
+class MLP:
+    """A fully connected network: ``sizes[0]`` inputs, hidden layers, ``sizes[-1]`` linear outputs.
+
+    Attributes:
+        sizes: layer widths, e.g. ``[64, 64, 32, 10]``.
+        params: ``[W1, b1, W2, b2, ...]`` with ``W_l`` of shape ``(sizes[l-1], sizes[l])`` and ``b_l`` of
+            shape ``(sizes[l],)``; optimizers update these arrays in place.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", init: str = "he", seed: int | None = 0):
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+            raise ValueError(
+                f"sizes must list at least 2 layer widths (inputs and outputs), e.g. [64, 10]; got {sizes!r}"
+            )
+        self.sizes = [check_positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+        self.activation = _choice(activation, "activation", ACTIVATIONS)
+        self.init = _choice(init, "init", INITS)
+        rng = np.random.default_rng(seed)
+        self.params: list[FloatArray] = []
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+            self.params += [INITS[self.init](fan_in, fan_out, rng), np.zeros(fan_out)]
+        self.caches: list[Any] = []  # filled by forward, read by backward (chapter 5)
+
+    @property
+    def weights(self) -> list[FloatArray]:
+        """``[W1, W2, ...]``."""
+        return self.params[0::2]
+
+    @property
+    def biases(self) -> list[FloatArray]:
+        """``[b1, b2, ...]``."""
+        return self.params[1::2]
+
+    @property
+    def num_params(self) -> int:
+        """The number of trainable scalars, ``sum_l (D_{l-1} + 1) D_l``."""
+        return sum(p.size for p in self.params)
+
+    def forward(self, X: Any) -> FloatArray:
+        """Logits ``(N, sizes[-1])`` for inputs ``X`` ``(N, sizes[0])``; keeps the caches for ``backward``.
+
+        ``A_0 = X``; for each hidden layer ``A_l = act(A_{l-1} @ W_l + b_l)``; the last layer is linear.
+        """
+        A = as_float_matrix(X)
+        if A.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (N, {self.sizes[0]}) for this MLP{self.sizes}; got {A.shape}")
+        self.caches = []
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            A, dense_cache = layers.dense_forward(A, W, b)  # (N, D_l)
+            self.caches.append(dense_cache)
+            if layer < len(self.weights) - 1:
+                A, act_cache = ACTIVATIONS[self.activation](A)
+                self.caches.append(act_cache)
+        return A
+
+    __call__ = forward
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels ``(N,)``: the arg-max logit, or ``logit > 0`` for a single output unit."""
+        logits = self.forward(X)
+        if logits.shape[1] == 1:
+            return (logits[:, 0] > 0).astype(np.int64)
+        return logits.argmax(axis=1)
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.sizes}, activation={self.activation!r}, init={self.init!r}) with {self.num_params} parameters"
+        )
