@@ -20,6 +20,7 @@ Randomness comes only from ``rng``: an ``int`` seed, a ``np.random.Generator``, 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -101,3 +102,30 @@ def he_normal(fan_in: int, fan_out: int, gain: float = math.sqrt(2.0), rng: RngL
     """Kaiming normal (fan_in mode): ``W ~ N(0, s^2)``, ``s = gain / sqrt(fan_in)``; ReLU gain sqrt(2)."""
     shape, gain = _shape(fan_in, fan_out), check_non_negative(gain, "gain")
     return _rng(rng).normal(0.0, gain / math.sqrt(shape[0]), size=shape)
+
+
+def layer_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
+    """How the signal's scale evolves with depth: ``std(A_l)`` for ``A_l = activation(A_{l-1} @ W_l)``, ``A_0 = X``.
+
+    Biases are left out (they start at 0). Used to compare initializations, as Glorot & Bengio (2010) and
+    He et al. (2015) did.
+
+    Args:
+        X: inputs ``(N, D_0)``.
+        weights: ``[W_1, ..., W_L]`` with ``W_l`` of shape ``(D_{l-1}, D_l)``.
+        activation: elementwise function applied after every layer.
+
+    Returns:
+        Array ``(L,)``: the standard deviation of all entries of each ``A_l``.
+    """
+    A = np.asarray(X, dtype=np.float64)
+    if A.ndim != 2:
+        raise ValueError(f"X must be 2-D (N, D_0); got shape {A.shape}")
+    stds = []
+    for layer, W in enumerate(weights, start=1):
+        W = np.asarray(W, dtype=np.float64)
+        if W.ndim != 2 or W.shape[0] != A.shape[1]:
+            raise ValueError(f"weights[{layer - 1}] must have shape ({A.shape[1]}, D_{layer}); got {W.shape}")
+        A = activation(A @ W)  # (N, D_l)
+        stds.append(A.std())
+    return np.array(stds)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["expect_close", "expect_raises", "expect_shape", "expect_written_here"]
+__all__ = ["expect_close", "expect_on_device", "expect_raises", "expect_shape", "expect_written_here"]
 
 
 def _with_hint(message: str, hint: str) -> str:
@@ -64,6 +64,22 @@ def expect_close(actual: Any, expected: Any, what: str, hint: str = "", rtol: fl
                 hint,
             )
         )
+
+
+def expect_on_device(actual: Any, device: Any, what: str, hint: str = "") -> np.ndarray:
+    """Fail unless ``actual`` is a torch tensor on ``device``; return its values as a NumPy array.
+
+    Duck-typed, so this module does not import torch.
+    """
+    if not (hasattr(actual, "device") and hasattr(actual, "detach")):
+        raise AssertionError(
+            _with_hint(f"{what} should return a torch tensor, but returned {type(actual).__name__}", hint)
+        )
+    if str(actual.device) != str(device) and actual.device.type != str(device):
+        raise AssertionError(
+            _with_hint(f"{what} should stay on the device {device}, but its result is on {actual.device}", hint)
+        )
+    return np.asarray(actual.detach().cpu().numpy())
 
 
 def expect_raises(func: Callable[[], Any], error: type[BaseException], what: str, hint: str = "") -> None:
