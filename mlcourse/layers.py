@@ -4,7 +4,8 @@ The seed writes one layer as ``z^(l) = W^(l) a^(l-1) + b^(l)``, ``a^(l) = sigma(
 Here arrays are batch-first, one sample per row: ``Z = A_prev @ W + b`` with ``A_prev`` ``(N, D_in)``,
 ``W`` ``(D_in, D_out)``, ``b`` ``(D_out,)``, so ``Z`` is ``(N, D_out)``; row ``i`` of ``Z`` is the seed's
 ``z`` for sample ``i``, transposed. Each ``*_forward`` returns ``(out, cache)``: the cache (a NamedTuple)
-holds what the matching ``*_backward`` of chapter 5 needs.
+holds what the matching ``*_backward`` (chapter 5) needs to turn the upstream gradient ``dout = dL/dout``
+into the gradients of the layer's inputs and parameters.
 """
 
 from __future__ import annotations
@@ -175,3 +176,64 @@ def softmax_forward(z: Any, axis: int = -1) -> tuple[FloatArray, SoftmaxCache]:
     """``a = softmax(z, axis)``; returns ``(a, SoftmaxCache(a, axis))``."""
     a = softmax(z, axis)
     return a, SoftmaxCache(a, axis)
+
+
+# --- backward halves (chapter 5) --------------------------------------------------------------------
+
+
+def _check_upstream(dout: Any, expected: tuple[int, ...], name: str) -> FloatArray:
+    dout = as_float_array(dout, name)
+    if dout.shape != expected:
+        raise ValueError(f"{name} must have the shape of the layer's output {expected}; got {dout.shape}")
+    return dout
+
+
+def dense_backward(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Gradients of ``out = x @ W + b``: ``dx = dout @ W.T``, ``dW = x.T @ dout``, ``db = sum_rows(dout)``.
+
+    Args:
+        dout: upstream gradient ``dL/dout`` of shape ``(N, D_out)``.
+        cache: from :func:`dense_forward`.
+
+    Returns:
+        ``dx`` ``(N, D_in)``, ``dW`` ``(D_in, D_out)``, ``db`` ``(D_out,)``.
+    """
+    x, W, _ = cache
+    dout = _check_upstream(dout, (x.shape[0], W.shape[1]), "dout")
+    dx = dout @ W.T  # (N, D_in)
+    dW = x.T @ dout  # (D_in, D_out): a sum over the batch of outer products
+    db = dout.sum(axis=0)  # (D_out,): b was broadcast over the batch, so its gradient sums over it
+    return dx, dW, db
+
+
+def relu_backward(da: Any, cache: ReluCache) -> FloatArray:
+    """``dz = da * [z > 0]`` (the subgradient at 0 is taken as 0, as in torch)."""
+    da = _check_upstream(da, cache.z.shape, "da")
+    return da * (cache.z > 0)
+
+
+def leaky_relu_backward(da: Any, cache: LeakyReluCache) -> FloatArray:
+    """``dz = da`` where ``z > 0``, else ``negative_slope * da``."""
+    da = _check_upstream(da, cache.z.shape, "da")
+    return np.where(cache.z > 0, da, cache.negative_slope * da)
+
+
+def sigmoid_backward(da: Any, cache: SigmoidCache) -> FloatArray:
+    """``dz = da * a (1 - a)`` with ``a = sigmoid(z)``."""
+    da = _check_upstream(da, cache.a.shape, "da")
+    return da * cache.a * (1.0 - cache.a)
+
+
+def tanh_backward(da: Any, cache: TanhCache) -> FloatArray:
+    """``dz = da * (1 - a^2)`` with ``a = tanh(z)``."""
+    da = _check_upstream(da, cache.a.shape, "da")
+    return da * (1.0 - cache.a**2)
+
+
+def softmax_backward(da: Any, cache: SoftmaxCache) -> FloatArray:
+    """Jacobian-vector product of softmax: ``dz = a * (da - sum(da * a))``, the sum along ``axis``.
+
+    The Jacobian ``diag(a) - a a^T`` is never formed: ``O(C)`` per row instead of ``O(C^2)``.
+    """
+    da = _check_upstream(da, cache.a.shape, "da")
+    return cache.a * (da - np.sum(da * cache.a, axis=cache.axis, keepdims=True))

@@ -24,6 +24,12 @@ ACTIVATIONS: dict[str, Callable[[Any], tuple[FloatArray, Any]]] = {
     "sigmoid": layers.sigmoid_forward,
     "tanh": layers.tanh_forward,
 }
+BACKWARDS: dict[str, Callable[[Any, Any], FloatArray]] = {
+    "relu": layers.relu_backward,
+    "leaky_relu": layers.leaky_relu_backward,
+    "sigmoid": layers.sigmoid_backward,
+    "tanh": layers.tanh_backward,
+}
 
 # Weight initializer per name; biases always start at 0. "he" pairs with ReLU-like activations (He et al.
 # drew from a normal), "xavier" with tanh/sigmoid (Glorot & Bengio drew from a uniform).
@@ -97,6 +103,23 @@ class MLP:
         return A
 
     __call__ = forward
+
+    def backward(self, dlogits: Any) -> list[FloatArray]:
+        """Gradients ``[dW1, db1, dW2, db2, ...]`` (aligned with ``params``) from ``dL/dlogits`` ``(N, C)``.
+
+        Walks the caches of the last ``forward`` in reverse: dense backward, then the activation's backward.
+        """
+        if not self.caches:
+            raise RuntimeError("call forward(X) before backward(dlogits): backward needs the forward caches")
+        grads: list[FloatArray] = []
+        upstream = dlogits
+        for cache in reversed(self.caches):
+            if isinstance(cache, layers.DenseCache):
+                upstream, dW, db = layers.dense_backward(upstream, cache)
+                grads = [dW, db, *grads]
+            else:
+                upstream = BACKWARDS[self.activation](upstream, cache)
+        return grads
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels ``(N,)``: the arg-max logit, or ``logit > 0`` for a single output unit."""

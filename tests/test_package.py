@@ -17,6 +17,8 @@ MODULES = [
     "mlcourse.layers",
     "mlcourse.model",
     "mlcourse.losses",
+    "mlcourse.gradcheck",
+    "mlcourse.autograd",
     "mlcourse.datasets",
     "mlcourse.testing",
     "mlcourse.pt",
