@@ -11,7 +11,7 @@ JOBS   ?= 2
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint release lock clean
+.PHONY: help venv book test test-fast lint release lock bench clean
 
 help:
 	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint     ruff + mypy"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
+	@echo "make bench    benchmarks: mlcourse fit vs an equivalent PyTorch loop (ratios, one run)"
 
 venv: $(STAMP)
 
@@ -40,8 +41,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check mlcourse tests scripts
-	$(BIN)/ruff format --check mlcourse tests scripts
+	$(BIN)/ruff check mlcourse tests scripts benchmarks
+	$(BIN)/ruff format --check mlcourse tests scripts benchmarks
 	$(BIN)/mypy
 
 release: $(STAMP)
@@ -49,6 +50,9 @@ release: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/python scripts/lock.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/fit_vs_torch.py
 
 clean:
 	rm -rf book/_build .pytest_cache .mypy_cache .ruff_cache

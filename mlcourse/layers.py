@@ -237,3 +237,39 @@ def softmax_backward(da: Any, cache: SoftmaxCache) -> FloatArray:
     """
     da = _check_upstream(da, cache.a.shape, "da")
     return cache.a * (da - np.sum(da * cache.a, axis=cache.axis, keepdims=True))
+
+
+# --- dropout (chapter 7) ----------------------------------------------------------------------------
+
+
+class DropoutCache(NamedTuple):
+    mask: FloatArray  # 0 for dropped units, 1 / (1 - p) for kept ones
+
+
+def dropout_forward(
+    x: Any, p: float, rng: np.random.Generator | int | None = None, training: bool = True
+) -> tuple[FloatArray, DropoutCache]:
+    """Inverted dropout: zero each entry with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    The scaling keeps ``E[out] = x``, so at evaluation (``training=False``) the layer is the identity.
+
+    Args:
+        x: activations of any shape.
+        p: drop probability in ``[0, 1)``.
+        rng: a ``np.random.Generator`` or a seed; the same seed drops the same units.
+        training: drop only while training.
+    """
+    x = as_float_array(x, "x")
+    p = check_non_negative(p, "p")
+    if p >= 1:
+        raise ValueError(f"p must be a drop probability in [0, 1); got {p}")
+    if not training or p == 0:
+        return x, DropoutCache(np.ones_like(x))
+    mask = (np.random.default_rng(rng).random(x.shape) >= p) / (1.0 - p)  # (same shape as x)
+    return x * mask, DropoutCache(mask)
+
+
+def dropout_backward(dout: Any, cache: DropoutCache) -> FloatArray:
+    """``dx = dout * mask``: gradients flow only through the kept units, with the same scaling."""
+    dout = _check_upstream(dout, cache.mask.shape, "dout")
+    return dout * cache.mask

@@ -56,7 +56,14 @@ class MLP:
             shape ``(sizes[l],)``; optimizers update these arrays in place.
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu", init: str = "he", seed: int | None = 0):
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        init: str = "he",
+        seed: int | None = 0,
+        dropout: float = 0.0,
+    ):
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise ValueError(
                 f"sizes must list at least 2 layer widths (inputs and outputs), e.g. [64, 10]; got {sizes!r}"
@@ -69,6 +76,20 @@ class MLP:
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             self.params += [INITS[self.init](fan_in, fan_out, rng), np.zeros(fan_out)]
         self.caches: list[Any] = []  # filled by forward, read by backward (chapter 5)
+        self.dropout = float(dropout)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be a drop probability in [0, 1); got {dropout!r}")
+        self.training = True  # dropout is active only in training mode (chapter 7)
+        self._dropout_rng = np.random.default_rng(rng.integers(2**63))
+
+    def train(self, mode: bool = True) -> MLP:
+        """Switch dropout on (``mode=True``) or off, as ``torch.nn.Module.train``. Returns ``self``."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> MLP:
+        """Evaluation mode: no dropout. Returns ``self``."""
+        return self.train(False)
 
     @property
     def weights(self) -> list[FloatArray]:
@@ -100,6 +121,9 @@ class MLP:
             if layer < len(self.weights) - 1:
                 A, act_cache = ACTIVATIONS[self.activation](A)
                 self.caches.append(act_cache)
+                if self.training and self.dropout > 0:
+                    A, drop_cache = layers.dropout_forward(A, self.dropout, self._dropout_rng)
+                    self.caches.append(drop_cache)
         return A
 
     __call__ = forward
@@ -117,18 +141,27 @@ class MLP:
             if isinstance(cache, layers.DenseCache):
                 upstream, dW, db = layers.dense_backward(upstream, cache)
                 grads = [dW, db, *grads]
+            elif isinstance(cache, layers.DropoutCache):
+                upstream = layers.dropout_backward(upstream, cache)
             else:
                 upstream = BACKWARDS[self.activation](upstream, cache)
         return grads
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels ``(N,)``: the arg-max logit, or ``logit > 0`` for a single output unit."""
-        logits = self.forward(X)
+        """Predicted labels ``(N,)``: the arg-max logit, or ``logit > 0`` for a single output unit.
+
+        Predictions never use dropout, whatever the mode.
+        """
+        training, self.training = self.training, False
+        try:
+            logits = self.forward(X)
+        finally:
+            self.training = training
         if logits.shape[1] == 1:
             return (logits[:, 0] > 0).astype(np.int64)
         return logits.argmax(axis=1)
 
     def __repr__(self) -> str:
-        return (
-            f"MLP({self.sizes}, activation={self.activation!r}, init={self.init!r}) with {self.num_params} parameters"
-        )
+        drop = f", dropout={self.dropout}" if self.dropout else ""
+        options = f"activation={self.activation!r}, init={self.init!r}{drop}"
+        return f"MLP({self.sizes}, {options}) with {self.num_params} parameters"

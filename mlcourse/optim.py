@@ -1,0 +1,248 @@
+"""Chapter 6 — optimizers (优化算法): SGD (momentum, Nesterov), RMSprop, Adam, AdamW, and LR schedules.
+
+One small class per algorithm with the names, defaults and update rules of ``torch.optim``, on NumPy
+arrays: ``params`` is a list of arrays updated **in place** by ``step(grads)``, ``grads`` a list in the same
+order (what ``MLP.backward`` returns). Per-parameter state (momentum buffers, moment estimates) lives in
+``self.state``, one dict per parameter. ``lr`` is a plain attribute that schedules may change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mlcourse._checks import FloatArray
+
+__all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "Optimizer", "RMSprop", "StepLR"]
+
+
+def _non_negative(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)
+
+
+def _in_unit_interval(value: Any, name: str) -> float:
+    value = _non_negative(value, name)
+    if not value < 1:
+        raise ValueError(f"{name} must lie in [0, 1); got {value!r}")
+    return value
+
+
+def _positive(value: Any, name: str) -> float:
+    value = _non_negative(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0; got {value!r}")
+    return value
+
+
+class Optimizer:
+    """Base class: holds ``params``, ``lr`` and per-parameter ``state``; subclasses define ``_update``."""
+
+    def __init__(self, params: Sequence[FloatArray], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("params must be a non-empty list of arrays (e.g. model.params)")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+                raise TypeError(f"params[{i}] must be a float NumPy array, updated in place; got {type(p).__name__}")
+        self.lr = _non_negative(lr, "lr")
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    def step(self, grads: Sequence[Any]) -> None:
+        """Update every parameter in place from its gradient (a list aligned with ``params``)."""
+        if len(grads) != len(self.params):
+            raise ValueError(
+                f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
+            )
+        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+            g = np.asarray(g, dtype=p.dtype)
+            if g.shape != p.shape:
+                raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}; got {g.shape}")
+            self._update(p, g, self.state[i])
+
+    def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum (heavy-ball or Nesterov) and L2 weight decay.
+
+    ``g = grad + weight_decay * p``; with momentum ``buf = momentum * buf + (1 - dampening) * g`` (``buf = g``
+    at the first step), then ``g = buf`` (or ``g + momentum * buf`` for Nesterov); ``p -= lr * g``.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[FloatArray],
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        dampening: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _non_negative(momentum, "momentum")
+        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.dampening = _non_negative(dampening, "dampening")
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
+        self.nesterov = bool(nesterov)
+
+    def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        if self.momentum:
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = g.copy()
+            else:
+                buf = state["momentum_buffer"]
+                buf *= self.momentum
+                buf += (1.0 - self.dampening) * g
+            buf = state["momentum_buffer"]
+            g = g + self.momentum * buf if self.nesterov else buf
+        p -= self.lr * g
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the step by a running root-mean-square of recent gradients.
+
+    ``v = alpha * v + (1 - alpha) g^2``; ``p -= lr * g / (sqrt(v) + eps)`` (centered: subtract the squared
+    running mean of ``g`` inside the root); with momentum, ``buf = momentum * buf + g / (sqrt(v) + eps)``.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[FloatArray],
+        lr: float = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _in_unit_interval(alpha, "alpha")
+        self.eps = _positive(eps, "eps")
+        self.momentum = _non_negative(momentum, "momentum")
+        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.centered = bool(centered)
+
+    def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        v = state.setdefault("square_avg", np.zeros_like(p))
+        v *= self.alpha
+        v += (1.0 - self.alpha) * g * g
+        if self.centered:
+            m = state.setdefault("grad_avg", np.zeros_like(p))
+            m *= self.alpha
+            m += (1.0 - self.alpha) * g
+            denom = np.sqrt(v - m * m) + self.eps
+        else:
+            denom = np.sqrt(v) + self.eps
+        if self.momentum:
+            buf = state.setdefault("momentum_buffer", np.zeros_like(p))
+            buf *= self.momentum
+            buf += g / denom
+            p -= self.lr * buf
+        else:
+            p -= self.lr * g / denom
+
+
+class Adam(Optimizer):
+    """Adam: momentum on the gradient and RMSprop's scaling, both bias-corrected.
+
+    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, at step ``t = 1, 2, ...``:
+    ``p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``. ``weight_decay`` adds ``wd * p`` to the
+    gradient (L2, coupled with the adaptive scaling; see :class:`AdamW` for the decoupled form).
+    """
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params: Sequence[FloatArray],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
+        self.betas = (_in_unit_interval(betas[0], "betas[0]"), _in_unit_interval(betas[1], "betas[1]"))
+        self.eps = _positive(eps, "eps")
+        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+
+    def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:
+        beta1, beta2 = self.betas
+        if self.decoupled:
+            p *= 1.0 - self.lr * self.weight_decay  # AdamW: shrink the weights directly
+        elif self.weight_decay:
+            g = g + self.weight_decay * p
+        t = state["step"] = state.get("step", 0) + 1
+        m = state.setdefault("exp_avg", np.zeros_like(p))
+        v = state.setdefault("exp_avg_sq", np.zeros_like(p))
+        m += (1.0 - beta1) * (g - m)  # m = b1 m + (1 - b1) g
+        v *= beta2
+        v += (1.0 - beta2) * g * g
+        step_size = self.lr / (1.0 - beta1**t)
+        denom = np.sqrt(v) / math.sqrt(1.0 - beta2**t) + self.eps
+        p -= step_size * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): ``p *= 1 - lr * wd`` before the Adam step."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Sequence[FloatArray],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+class StepLR:
+    """Multiply the optimizer's learning rate by ``gamma`` every ``step_size`` calls of ``step()`` (epochs)."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
+            raise ValueError(f"step_size must be a positive integer; got {step_size!r}")
+        self.optimizer, self.step_size, self.gamma = optimizer, step_size, _non_negative(gamma, "gamma")
+        self.base_lr, self.last_epoch = optimizer.lr, 0
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        self.optimizer.lr = self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
+
+    def get_last_lr(self) -> list[float]:
+        return [self.optimizer.lr]
+
+
+class CosineAnnealingLR:
+    """Cosine schedule: ``lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2``."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
+            raise ValueError(f"T_max must be a positive integer; got {T_max!r}")
+        self.optimizer, self.T_max, self.eta_min = optimizer, T_max, _non_negative(eta_min, "eta_min")
+        self.base_lr, self.last_epoch = optimizer.lr, 0
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        cosine = (1.0 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2.0
+        self.optimizer.lr = self.eta_min + (self.base_lr - self.eta_min) * cosine
+
+    def get_last_lr(self) -> list[float]:
+        return [self.optimizer.lr]
