@@ -35,7 +35,7 @@ book: $(STAMP)
 	@echo "Book built: file://$(CURDIR)/book/_build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"

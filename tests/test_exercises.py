@@ -14,27 +14,10 @@ import pytest
 from tests import nbgrading as ng
 
 ASSIGNMENTS = ng.assignments()
-MUTANTS = [(a, path) for a in ASSIGNMENTS for path in ng.mutant_files(a)]
-
-
-def _group(assignment: str) -> pytest.MarkDecorator:
-    return pytest.mark.xdist_group(name=f"grade-{assignment}")  # one worker grades one assignment once
-
-
-@pytest.fixture(scope="session")
-def grade(tmp_path_factory):
-    """``grade(assignment) -> (course_dir, scores by student)``: one generate + one autograde run each."""
-    results: dict[str, tuple[Path, dict[str, ng.Score]]] = {}
-
-    def get(assignment: str) -> tuple[Path, dict[str, ng.Score]]:
-        if assignment not in results:
-            results[assignment] = grade_assignment(tmp_path_factory.mktemp(assignment), assignment)
-        return results[assignment]
-
-    return get
 
 
 def grade_assignment(course: Path, assignment: str) -> tuple[Path, dict[str, ng.Score]]:
+    """One generate + one autograde run: the solution, the release and every mutant as separate students."""
     ng.make_course(course, assignment)
     released = {
         p.name: nbformat.read(p, as_version=4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))
@@ -53,52 +36,52 @@ def grade_assignment(course: Path, assignment: str) -> tuple[Path, dict[str, ng.
     return course, ng.autograde(course, assignment)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=_group(a)) for a in ASSIGNMENTS])
-def test_solution_scores_full_marks(grade, assignment):
-    score = grade(assignment)[1]["solution"]
-    assert score.max_score > 0, f"{assignment} has no graded test cells"
-    assert score.score == score.max_score, f"solution of {assignment} lost points in {score.failed_cells}"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=_group(a)) for a in ASSIGNMENTS])
-def test_released_stub_scores_zero(grade, assignment):
-    course, scores = grade(assignment)
-    score = scores["release"]
-    assert score.max_score == scores["solution"].max_score, "the release was not graded against every test cell"
-    assert score.score == 0, f"the untouched release of {assignment} scored {score.score}/{score.max_score}"
-    assert list((course / "autograded" / "release" / assignment).glob("*.ipynb")), "grading did not complete"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "assignment, path", [pytest.param(a, p, marks=_group(a), id=f"{a}/{p.stem}") for a, p in MUTANTS]
-)
-def test_mutant_loses_points(grade, assignment, path):
-    mutant = ng.Mutant.load(path)
-    score = grade(assignment)[1][f"mutant-{mutant.name}"]
-    assert score.score < score.max_score, (
-        f"mutant {path.name} ({mutant.mistake}) scored full marks: the tests of {mutant.function}() miss this mistake"
-    )
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=_group(a)) for a in ASSIGNMENTS])
-def test_exercises_are_the_generated_release(grade, assignment):
-    course, _ = grade(assignment)
-    fresh = course / "exercises" / assignment
+def release_differences(course: Path, assignment: str) -> list[str]:
+    """How the committed exercises/<assignment> differs from the release nbgrader just generated."""
+    fresh, committed = course / "exercises" / assignment, ng.EXERCISES / assignment
     names = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
-    committed = ng.EXERCISES / assignment
-    assert names == sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()), (
-        f"exercises/{assignment} holds other files than the release: run `make release`"
-    )
+    if names != sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()):
+        return [f"exercises/{assignment} holds other files than the release: run `make release`"]
+    differ = []
     for name in names:
         if name.endswith(".ipynb"):
             same = nbformat.read(fresh / name, as_version=4) == nbformat.read(committed / name, as_version=4)
         else:
             same = (fresh / name).read_bytes() == (committed / name).read_bytes()
-        assert same, f"exercises/{assignment}/{name} differs from nbgrader's release of solutions/: run `make release`"
+        if not same:
+            differ.append(
+                f"exercises/{assignment}/{name} differs from nbgrader's release of solutions/: run `make release`"
+            )
+    return differ
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_assignment_is_gradeable(assignment, tmp_path):
+    """Solution full marks, untouched release zero (and graded to the end), every mutant loses points,
+    and exercises/ is exactly nbgrader's release. One test per assignment, so parallel workers never grade
+    the same assignment twice; every problem found is listed."""
+    course, scores = grade_assignment(tmp_path, assignment)
+    problems = release_differences(course, assignment)
+    solution, release = scores["solution"], scores["release"]
+    if solution.max_score <= 0:
+        problems.append(f"{assignment} has no graded test cells")
+    if solution.score != solution.max_score:
+        problems.append(f"the solution lost points in {solution.failed_cells}")
+    if release.max_score != solution.max_score or not list(
+        (course / "autograded" / "release" / assignment).glob("*.ipynb")
+    ):
+        problems.append("the untouched release was not graded to the end")
+    if release.score != 0:
+        problems.append(f"the untouched release scored {release.score}/{release.max_score}")
+    for path in ng.mutant_files(assignment):
+        mutant = ng.Mutant.load(path)
+        score = scores[f"mutant-{mutant.name}"]
+        if score.score >= score.max_score:
+            problems.append(
+                f"mutant {path.name} ({mutant.mistake}) scored full marks: the tests of {mutant.function}() miss it"
+            )
+    assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
