@@ -58,8 +58,8 @@ def main() -> None:
         ours_opt, torch_opt = Adam(model.params), torch.optim.Adam(net.parameters())
         Xt, yt = torch.tensor(X, dtype=dtype), torch.tensor(y)
         X_np = X.astype(np.float64)
-        mlcourse_epoch(model, ours_opt, X_np, y, -1)  # warm-up
-        torch_epoch(net, torch_opt, Xt, yt, -1)
+        mlcourse_epoch(model, ours_opt, X_np, y, 1000)  # warm-up
+        torch_epoch(net, torch_opt, Xt, yt, 1000)
         ours_times, torch_times = [], []
         for epoch in range(args.epochs):
             ours_times.append(mlcourse_epoch(model, ours_opt, X_np, y, epoch))
