@@ -11,7 +11,7 @@ JOBS   ?= 2
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint release lock bench clean
+.PHONY: help venv book test test-fast lint release lock bench gpu-check clean
 
 help:
 	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
@@ -20,6 +20,7 @@ help:
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
 	@echo "make bench    benchmarks: mlcourse fit vs an equivalent PyTorch loop (ratios, one run)"
+	@echo "make gpu-check  on a CUDA machine: torch tests + every solution notebook on the GPU + GPU benchmark"
 
 venv: $(STAMP)
 
@@ -53,6 +54,10 @@ lock: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/fit_vs_torch.py
+
+# Runs with the machine's own python (a GPU machine brings its CUDA build of torch); needs no venv.
+gpu-check:
+	PYTHONPATH=$(CURDIR) $(PYTHON) scripts/gpu_check.py
 
 clean:
 	rm -rf book/_build .pytest_cache .mypy_cache .ruff_cache

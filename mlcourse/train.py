@@ -8,7 +8,7 @@ as the seed's ``model.fit(x_train, y_train, epochs=10, batch_size=32, validation
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -72,9 +72,12 @@ class EarlyStopping:
     min_delta: float = 0.0
     restore_best_weights: bool = True
     mode: str = "auto"  # "min", "max", or "auto": max for accuracies, min otherwise
+    _best: float = field(default=-math.inf, init=False, repr=False)
+    _waited: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         check_positive_int(self.patience, "patience")
+        self.reset()
         if self.mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {self.mode!r}")
 
@@ -83,6 +86,24 @@ class EarlyStopping:
         """+1 if larger is better, -1 if smaller is better."""
         maximize = self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor)
         return 1.0 if maximize else -1.0
+
+    def reset(self) -> None:
+        """Forget earlier runs; ``fit`` calls this before the first epoch."""
+        self._best, self._waited = -math.inf, 0
+
+    def update(self, epoch: int, metrics: dict[str, float], history: History) -> tuple[bool, bool]:
+        """Record the end of ``epoch``; return ``(improved, stop)``."""
+        if self.monitor not in metrics:
+            raise ValueError(f"early stopping monitors {self.monitor!r}, not among {sorted(metrics)}")
+        score = self.sign * metrics[self.monitor]
+        if score > self._best + self.min_delta:
+            self._best, self._waited, history.best_epoch = score, 0, epoch
+            return True, False
+        self._waited += 1
+        if self._waited >= self.patience:
+            history.stopped_epoch = epoch
+            return False, True
+        return False, False
 
 
 class Evaluation(NamedTuple):
@@ -170,30 +191,18 @@ def fit(
         TrainingDivergedError: if the loss becomes NaN or infinite, naming the epoch and step.
     """
     loss_fn, loss_grad = LOSSES[_check_loss(loss)]
-    X_arr, y_arr = as_float_matrix(X), np.asarray(y)
-    check_same_length(X_arr, y_arr)
-    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
-    X_train, y_train, validation = _split_validation(X_arr, y_arr, validation_split, validation_data)
-    if early_stopping is not None and early_stopping.monitor.startswith("val_") and validation is None:
-        raise ValueError(
-            f"early stopping monitors {early_stopping.monitor!r}: give validation_split or validation_data"
-        )
-    history, best, best_params, waited = History(), -math.inf, None, 0
+    X_train, y_train, validation = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping)
+    history, best_params = History(), None
     bar = _progress(epochs, progress)
     for epoch in bar:
         model.training = True
         total_loss, total_correct, seen = 0.0, 0.0, 0
-        for step, (Xb, yb) in enumerate(
-            iterate_minibatches(X_train, y_train, batch_size, seed=_epoch_seed(seed, epoch))
-        ):
+        for step, idx in enumerate(epoch_batches(len(X_train), batch_size, seed, epoch)):
+            Xb, yb = X_train[idx], y_train[idx]  # (B, D), (B, ...)
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below, clearly
                 outputs = model.forward(Xb)
                 value = loss_fn(outputs, yb)
-            if not math.isfinite(value):
-                raise TrainingDivergedError(
-                    f"the training loss became {value} at epoch {epoch + 1}, step {step + 1}: the updates diverged. "
-                    "Try a smaller learning rate (or check the inputs for NaN and their scaling)"
-                )
+            check_finite(value, epoch, step)
             optimizer.step(model.backward(loss_grad(outputs, yb)))
             total_loss += value * len(yb)
             total_correct += (_accuracy(outputs, yb, loss) or 0.0) * len(yb)
@@ -209,17 +218,11 @@ def fit(
         history._log(epoch, metrics)
         bar.set_postfix({k: round(v, 4) for k, v in metrics.items()}, refresh=False)
         if early_stopping is not None:
-            if early_stopping.monitor not in metrics:
-                raise ValueError(f"early stopping monitors {early_stopping.monitor!r}, not among {sorted(metrics)}")
-            score = early_stopping.sign * metrics[early_stopping.monitor]
-            if score > best + early_stopping.min_delta:
-                best, waited, history.best_epoch = score, 0, epoch
+            improved, stop = early_stopping.update(epoch, metrics, history)
+            if improved:
                 best_params = [p.copy() for p in model.params]
-            else:
-                waited += 1
-                if waited >= early_stopping.patience:
-                    history.stopped_epoch = epoch
-                    break
+            if stop:
+                break
     bar.close()
     model.training = False
     if early_stopping is not None and early_stopping.restore_best_weights and best_params is not None:
@@ -230,3 +233,42 @@ def fit(
 
 def _epoch_seed(seed: int | None, epoch: int) -> int | None:
     return None if seed is None else seed + epoch
+
+
+def epoch_batches(n_samples: int, batch_size: int, seed: int | None, epoch: int) -> Iterator[np.ndarray]:
+    """The sample indices of each batch of ``epoch``: the order ``fit`` uses (``seed + epoch``)."""
+    index = np.arange(n_samples)
+    return (idx for idx, _ in iterate_minibatches(index, index, batch_size, seed=_epoch_seed(seed, epoch)))
+
+
+def prepare(
+    X: Any,
+    y: Any,
+    epochs: int,
+    batch_size: int,
+    validation_split: float,
+    validation_data: Any,
+    early_stopping: EarlyStopping | None,
+) -> tuple[FloatArray, np.ndarray, tuple[FloatArray, np.ndarray] | None]:
+    """Check ``fit``'s arguments; return the training arrays and the validation pair (or None)."""
+    X_arr, y_arr = as_float_matrix(X), np.asarray(y)
+    check_same_length(X_arr, y_arr)
+    check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
+    X_train, y_train, validation = _split_validation(X_arr, y_arr, validation_split, validation_data)
+    if early_stopping is not None:
+        if early_stopping.monitor.startswith("val_") and validation is None:
+            raise ValueError(
+                f"early stopping monitors {early_stopping.monitor!r}: give validation_split or validation_data"
+            )
+        early_stopping.reset()
+    return X_train, y_train, validation
+
+
+def check_finite(value: float, epoch: int, step: int) -> None:
+    """Raise :class:`TrainingDivergedError` naming the (1-based) epoch and step if the loss is NaN or inf."""
+    if not math.isfinite(value):
+        raise TrainingDivergedError(
+            f"the training loss became {value} at epoch {epoch + 1}, step {step + 1}: the updates diverged. "
+            "Try a smaller learning rate (or check the inputs for NaN and their scaling)"
+        )

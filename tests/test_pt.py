@@ -36,3 +36,63 @@ def test_the_real_device_works():
     device = get_device()
     x = torch.ones(3, device=device)
     assert (x * 2).sum().item() == 6.0
+
+
+def _digits():
+    from mlcourse.datasets import load_digits
+    from mlcourse.preprocessing import standardize
+
+    X, y = load_digits()
+    return standardize(X)[:600], y[:600]
+
+
+def test_torch_fit_reproduces_mlcourse_fit_in_float64():
+    import numpy as np
+
+    from mlcourse import pt
+    from mlcourse.model import MLP
+    from mlcourse.optim import Adam
+    from mlcourse.train import EarlyStopping, fit
+
+    X, y = _digits()
+    model = MLP([64, 64, 32, 10], seed=0)
+    net = pt.to_torch(model, device=get_device())
+    ours = fit(
+        model,
+        X,
+        y,
+        optimizer=Adam(model.params),
+        epochs=4,
+        validation_split=0.2,
+        progress=False,
+        early_stopping=EarlyStopping(patience=10),
+    )
+    theirs = pt.fit(
+        net,
+        X,
+        y,
+        optimizer=torch.optim.Adam(net.parameters()),
+        epochs=4,
+        validation_split=0.2,
+        early_stopping=EarlyStopping(patience=10),
+    )
+    assert set(ours.history) == set(theirs.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    for key in ours.history:
+        np.testing.assert_allclose(ours.history[key], theirs.history[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    back = pt.from_torch(net)
+    np.testing.assert_allclose(back.forward(X), model.forward(X), rtol=1e-9, atol=1e-9)
+    loss, acc = pt.evaluate(net, X, y)
+    assert 0 < loss < ours.history["loss"][0] and 0.5 < acc <= 1
+
+
+def test_from_torch_rejects_what_it_cannot_represent():
+    from torch import nn
+
+    from mlcourse.pt import from_torch
+
+    with pytest.raises(ValueError, match=r"alternate nn\.Linear layers with one activation"):
+        from_torch(nn.Sequential(nn.Linear(2, 3), nn.GELU(), nn.Linear(3, 1)))
+    with pytest.raises(ValueError, match=r"end with nn\.Linear"):
+        from_torch(nn.Sequential(nn.Linear(2, 3), nn.ReLU()))
+    model = from_torch(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Dropout(0.5), nn.Linear(3, 1)))
+    assert model.sizes == [2, 3, 1] and model.activation == "tanh"

@@ -12,7 +12,7 @@ from torch import nn
 
 from mlcourse.model import MLP
 
-__all__ = ["get_device", "to_torch"]
+__all__ = ["evaluate", "fit", "from_torch", "get_device", "to_torch"]
 
 _ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -68,3 +68,28 @@ def to_torch(model: MLP, device: torch.device | str | None = None, dtype: torch.
         if layer < len(model.weights) - 1:
             modules.append(_ACTIVATIONS[model.activation]())
     return nn.Sequential(*modules).to(device=device)
+
+
+def from_torch(net: nn.Sequential) -> MLP:
+    """The ``MLP`` holding ``net``'s current weights: the inverse of :func:`to_torch` (``W = weight.T``).
+
+    ``net`` must alternate ``Linear`` layers and one kind of activation, ending with a ``Linear``;
+    ``Dropout`` modules are skipped (dropout carries no weights).
+    """
+    linears = [m for m in net if isinstance(m, nn.Linear)]
+    kinds = {name for m in net for name, cls in _ACTIVATIONS.items() if type(m) is cls}
+    unknown = [type(m).__name__ for m in net if not isinstance(m, (nn.Linear, nn.Dropout, *_ACTIVATIONS.values()))]
+    if not linears or unknown or len(kinds) > 1 or not isinstance(list(net)[-1], nn.Linear):
+        raise ValueError(
+            "net must alternate nn.Linear layers with one activation among "
+            f"{sorted(_ACTIVATIONS)} and end with nn.Linear; got {[type(m).__name__ for m in net]}"
+        )
+    sizes = [linears[0].in_features] + [lin.out_features for lin in linears]
+    model = MLP(sizes, activation=kinds.pop() if kinds else "relu")
+    for lin, W, b in zip(linears, model.weights, model.biases, strict=True):
+        W[...] = lin.weight.detach().cpu().double().numpy().T
+        b[...] = lin.bias.detach().cpu().double().numpy()
+    return model
+
+
+from mlcourse.pt.train import evaluate, fit  # noqa: E402 - after to_torch, which train's users pair it with
