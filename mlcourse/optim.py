@@ -14,28 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from mlcourse._checks import FloatArray
+from mlcourse._checks import FloatArray, check_non_negative, check_positive_int
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "Optimizer", "RMSprop", "StepLR"]
 
 
-def _non_negative(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
-
-
 def _in_unit_interval(value: Any, name: str) -> float:
-    value = _non_negative(value, name)
+    value = check_non_negative(value, name)
     if not value < 1:
         raise ValueError(f"{name} must lie in [0, 1); got {value!r}")
     return value
 
 
 def _positive(value: Any, name: str) -> float:
-    value = _non_negative(value, name)
+    value = check_non_negative(value, name)
     if value <= 0:
         raise ValueError(f"{name} must be > 0; got {value!r}")
     return value
@@ -51,7 +43,7 @@ class Optimizer:
         for i, p in enumerate(self.params):
             if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
                 raise TypeError(f"params[{i}] must be a float NumPy array, updated in place; got {type(p).__name__}")
-        self.lr = _non_negative(lr, "lr")
+        self.lr = check_non_negative(lr, "lr")
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
     def step(self, grads: Sequence[Any]) -> None:
@@ -87,9 +79,9 @@ class SGD(Optimizer):
         dampening: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _non_negative(momentum, "momentum")
-        self.weight_decay = _non_negative(weight_decay, "weight_decay")
-        self.dampening = _non_negative(dampening, "dampening")
+        self.momentum = check_non_negative(momentum, "momentum")
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
+        self.dampening = check_non_negative(dampening, "dampening")
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
         self.nesterov = bool(nesterov)
@@ -129,8 +121,8 @@ class RMSprop(Optimizer):
         super().__init__(params, lr)
         self.alpha = _in_unit_interval(alpha, "alpha")
         self.eps = _positive(eps, "eps")
-        self.momentum = _non_negative(momentum, "momentum")
-        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.momentum = check_non_negative(momentum, "momentum")
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
         self.centered = bool(centered)
 
     def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:
@@ -178,7 +170,7 @@ class Adam(Optimizer):
             raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
         self.betas = (_in_unit_interval(betas[0], "betas[0]"), _in_unit_interval(betas[1], "betas[1]"))
         self.eps = _positive(eps, "eps")
-        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
 
     def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:
         beta1, beta2 = self.betas
@@ -213,36 +205,42 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay)
 
 
-class StepLR:
+class LRScheduler:
+    """Base of the schedules: ``step()`` once per epoch sets ``optimizer.lr = lr_at(epoch)``."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.optimizer, self.base_lr, self.last_epoch = optimizer, optimizer.lr, 0
+
+    def lr_at(self, epoch: int) -> float:  # pragma: no cover - defined by each schedule
+        raise NotImplementedError
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        self.optimizer.lr = self.lr_at(self.last_epoch)
+
+    def get_last_lr(self) -> list[float]:
+        return [self.optimizer.lr]
+
+
+class StepLR(LRScheduler):
     """Multiply the optimizer's learning rate by ``gamma`` every ``step_size`` calls of ``step()`` (epochs)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive integer; got {step_size!r}")
-        self.optimizer, self.step_size, self.gamma = optimizer, step_size, _non_negative(gamma, "gamma")
-        self.base_lr, self.last_epoch = optimizer.lr, 0
+        super().__init__(optimizer)
+        self.step_size = check_positive_int(step_size, "step_size")
+        self.gamma = check_non_negative(gamma, "gamma")
 
-    def step(self) -> None:
-        self.last_epoch += 1
-        self.optimizer.lr = self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
-
-    def get_last_lr(self) -> list[float]:
-        return [self.optimizer.lr]
+    def lr_at(self, epoch: int) -> float:
+        return self.base_lr * self.gamma ** (epoch // self.step_size)
 
 
-class CosineAnnealingLR:
+class CosineAnnealingLR(LRScheduler):
     """Cosine schedule: ``lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2``."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"T_max must be a positive integer; got {T_max!r}")
-        self.optimizer, self.T_max, self.eta_min = optimizer, T_max, _non_negative(eta_min, "eta_min")
-        self.base_lr, self.last_epoch = optimizer.lr, 0
+        super().__init__(optimizer)
+        self.T_max = check_positive_int(T_max, "T_max")
+        self.eta_min = check_non_negative(eta_min, "eta_min")
 
-    def step(self) -> None:
-        self.last_epoch += 1
-        cosine = (1.0 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2.0
-        self.optimizer.lr = self.eta_min + (self.base_lr - self.eta_min) * cosine
-
-    def get_last_lr(self) -> list[float]:
-        return [self.optimizer.lr]
+    def lr_at(self, epoch: int) -> float:
+        return self.eta_min + (self.base_lr - self.eta_min) * (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0
