@@ -54,6 +54,7 @@ lock: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/fit_vs_torch.py
+	$(BIN)/python benchmarks/matmul_share.py
 
 # Runs with the machine's own python (a GPU machine brings its CUDA build of torch); needs no venv.
 gpu-check:
