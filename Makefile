@@ -19,7 +19,7 @@ help:
 	@echo "make lint     ruff + mypy"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
-	@echo "make bench    benchmarks: mlcourse fit vs an equivalent PyTorch loop (ratios, one run)"
+	@echo "make bench    benchmarks: fit vs PyTorch vs Keras, matmul share, import/autograde/book times"
 	@echo "make gpu-check  on a CUDA machine: torch tests + every solution notebook on the GPU + GPU benchmark"
 
 venv: $(STAMP)
@@ -55,6 +55,7 @@ lock: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/fit_vs_torch.py
 	$(BIN)/python benchmarks/matmul_share.py
+	$(BIN)/python benchmarks/course_times.py
 
 # Runs with the machine's own python (a GPU machine brings its CUDA build of torch); needs no venv.
 gpu-check:
