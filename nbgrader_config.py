@@ -4,23 +4,73 @@ From the repository root:
     nbgrader generate_assignment 01_preprocessing --force   # solutions/ -> exercises/  (or: make release)
     nbgrader validate exercises/01_preprocessing/preprocessing.ipynb
     nbgrader autograde 01_preprocessing                     # grades submitted/<student>/01_preprocessing/
+    mlcourse-grade 01_preprocessing --jobs 4                # the same, a class in parallel
 Submissions, autograded notebooks, feedback and the gradebook are git-ignored.
+
+Autograding runs student code. The settings below bound what one submission can do (see the instructor's
+guide in the book): time per cell, memory and output per kernel, no access to solutions/ or the gradebook,
+tampering with the tests undone and scored zero, a killed kernel costing only the cell that killed it.
 """
 
+import os
+from pathlib import Path
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from mlcourse.grading.preprocessors import HideHiddenTests, RestoreCells, SafeExecute
+
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - injected by traitlets
+ROOT = Path(__file__).resolve().parent
 
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# One grader at a time with SQLite; several graders at once need a server database, e.g.
+# c.CourseDirectory.db_url = "postgresql://nbgrader:secret@dbhost/mlcourse"
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # Only notebooks and the files they read belong to an assignment.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
-
-# A student's function that never returns must not stall grading (seconds per cell).
-c.ExecutePreprocessor.timeout = 60
-c.Execute.timeout = 60
 # Learners see exactly this where they write code.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- grading that holds up (mlcourse.grading) -------------------------------------------------------------
+# A cell that runs longer than this (seconds) is interrupted and scores zero; the rest still runs.
+c.Execute.timeout = int(os.environ.get("MLCOURSE_GRADING_TIMEOUT", "60"))
+# Per grading kernel (read by mlcourse.grading.sandbox): memory (MB), size of files written (MB), output per
+# cell (KB), and the paths student code may not touch (its own autograded folder stays usable).
+os.environ.setdefault("MLCOURSE_GRADING_MEMORY_MB", "4096")
+os.environ.setdefault("MLCOURSE_GRADING_FILE_MB", "64")
+os.environ.setdefault("MLCOURSE_GRADING_OUTPUT_KB", "256")
+_protect = [ROOT / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", "nbgrader_config.py")]
+os.environ["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join(
+    [p for p in os.environ.get("MLCOURSE_GRADING_PROTECT", "").split(os.pathsep) if p] + [str(p) for p in _protect]
+)
+# Put back test cells whose flags were edited (nbgrader would drop the whole submission) or deleted.
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
+c.RestoreCells.add_missing_cells = True
+# Execute in the sandbox, guard every test cell, survive dead kernels (replaces nbgrader's Execute).
+c.Autograde.autograde_preprocessors = [
+    SafeExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# Feedback shows hidden tests' messages, never their code.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -8,6 +8,7 @@ Used by the visible and hidden test cells of every exercise, e.g.::
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -20,16 +21,47 @@ def _with_hint(message: str, hint: str) -> str:
     return f"{message}\nHint: {hint}" if hint else message
 
 
+def _reaches_reference(func: Any) -> str | None:
+    """The global through which ``func``'s code reaches the course's own function of the same name, if any.
+
+    Catches thin wrappers such as ``def standardize(X): return ref.standardize(X)`` with ``ref`` a module
+    of ``mlcourse``, or with the reference imported under another name.
+    """
+    name, globs = getattr(func, "__name__", ""), getattr(func, "__globals__", {})
+    codes, names = [func.__code__], set()
+    while codes:
+        code = codes.pop()
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        names.update(code.co_names)
+    for global_name in sorted(names):
+        obj = globs.get(global_name)
+        module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        if not isinstance(module, str) or module.split(".")[0] != "mlcourse" or module == __name__:
+            continue
+        if isinstance(obj, types.ModuleType) and name in names:
+            return global_name  # ref.standardize(...), mlcourse.preprocessing.standardize(...)
+        if getattr(obj, "__name__", None) == name:
+            return global_name  # from mlcourse.preprocessing import standardize as ref
+    return None
+
+
 def expect_written_here(func: Any) -> None:
-    """Fail unless ``func`` is a function defined in the notebook (not imported from ``mlcourse``)."""
+    """Fail unless ``func`` is a function written in the notebook: not imported from ``mlcourse``, and not a
+    wrapper that calls the course's own function of the same name."""
     if not callable(func):
         raise AssertionError(f"expected a function, got {type(func).__name__}: define it with `def` in the notebook")
     module = getattr(func, "__module__", "") or ""
-    if module != "__main__":
-        name = getattr(func, "__name__", repr(func))
+    name = getattr(func, "__name__", repr(func))
+    if module != "__main__" or not isinstance(getattr(func, "__code__", None), types.CodeType):
         raise AssertionError(
             f"{name} comes from the module {module!r}: write it yourself in the notebook, "
             "do not import the course's reference solution"
+        )
+    via = _reaches_reference(func)
+    if via is not None:
+        raise AssertionError(
+            f"{name} calls the course's own {name} (through {via!r}): write it yourself, "
+            "do not wrap the reference solution"
         )
 
 

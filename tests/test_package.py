@@ -25,6 +25,10 @@ MODULES = [
     "mlcourse.datasets",
     "mlcourse.testing",
     "mlcourse.pt",
+    "mlcourse.grading.sandbox",
+    "mlcourse.grading.guard",
+    "mlcourse.grading.preprocessors",
+    "mlcourse.grading.parallel",
 ]
 
 

@@ -52,3 +52,31 @@ def test_expect_raises():
         expect_raises(lambda: 1, ValueError, "f()")
     with pytest.raises(AssertionError, match="should raise ValueError, but raised KeyError"):
         expect_raises(lambda: {}["k"], ValueError, "f()")
+
+
+def _notebook_functions(code: str) -> dict:
+    """Functions defined as a notebook cell defines them (module ``__main__``)."""
+    namespace = {"__name__": "__main__"}
+    exec(compile(code, "<ipython-input-1-0>", "exec"), namespace)
+    return namespace
+
+
+def test_expect_written_here_catches_wrappers_of_the_reference():
+    ns = _notebook_functions(
+        "import numpy as np\n"
+        "import mlcourse\n"
+        "import mlcourse.preprocessing as reference\n"
+        "from mlcourse.preprocessing import standardize as ref, train_test_split\n"
+        "def min_max_scale(X, feature_range=(0.0, 1.0)):\n    return reference.min_max_scale(X, feature_range)\n"
+        "def standardize(X):\n    return ref(X)\n"
+        "def one_hot(y, num_classes=None):\n    return mlcourse.preprocessing.one_hot(y, num_classes)\n"
+        "def split_and_scale(X, y):\n    return train_test_split(X, y)\n"
+        "def helper(X):\n    return np.asarray(X) * 2\n"
+    )
+    for name, via in [("min_max_scale", "reference"), ("standardize", "ref"), ("one_hot", "mlcourse")]:
+        with pytest.raises(AssertionError, match=rf"calls the course's own {name} .*{via}"):
+            expect_written_here(ns[name])
+    expect_written_here(ns["split_and_scale"])  # using another course function (taught earlier) is allowed
+    expect_written_here(ns["helper"])
+    with pytest.raises(AssertionError, match=r"comes from the module 'mlcourse\.preprocessing'"):
+        expect_written_here(standardize)

@@ -1,0 +1,89 @@
+"""Benchmark: a class graded by plain sequential `nbgrader autograde` vs `mlcourse-grade --jobs N`.
+
+For each assignment, a throw-away course with ``--students`` synthetic students (the solution and the
+mutants of ``tests/mutants/``, in turn: a realistic mix of full and partial marks) is graded twice, side by
+side in one run: once by one ``nbgrader autograde`` process, once by ``mlcourse-grade`` with ``--jobs``
+workers. Prints seconds per notebook for each, the speed-up, and checks that the grades are identical.
+
+    .venv/bin/python benchmarks/class_grading.py --students 100            # the full class (long)
+    .venv/bin/python benchmarks/class_grading.py --students 10 --assignments 01_preprocessing 08_capstone
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mlcourse.grading.parallel import grade_class  # noqa: E402
+from tests import nbgrading as ng  # noqa: E402 - the harness of the gradeability tests
+
+
+def make_class(course: Path, assignment: str, students: int) -> None:
+    """A course with ``students`` submissions: the solution and each mutant in turn."""
+    ng.make_course(course, assignment)
+    released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
+    sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
+    solution = {name: ng.solution_notebook(released[name], sources[name]) for name in released}
+    mutants = [ng.Mutant.load(p) for p in ng.mutant_files(assignment)]
+    for i in range(students):
+        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
+        if i % (len(mutants) + 1):
+            mutant = mutants[i % (len(mutants) + 1) - 1]
+            assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
+        ng.submit(course, assignment, f"student{i:03d}", notebooks)
+
+
+def scores(course: Path, assignment: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s.id: gb.find_submission(assignment, s.id).score for s in gb.students}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--assignments", nargs="*", default=ng.assignments())
+    args = parser.parse_args()
+    os.environ["PATH"] = ng.nbgrader_env()["PATH"]
+    print(f"{args.students} students per assignment; sequential nbgrader vs mlcourse-grade --jobs {args.jobs}")
+    print(f"{'assignment':18s} {'notebooks':>9s} {'sequential s/nb':>16s} {'parallel s/nb':>14s} {'speed-up':>9s}")
+    seq_all, par_all = [], []
+    for assignment in args.assignments:
+        with tempfile.TemporaryDirectory() as tmp:
+            sequential, parallel = Path(tmp) / "sequential", Path(tmp) / "parallel"
+            sequential.mkdir()
+            make_class(sequential, assignment, args.students)
+            shutil.copytree(sequential, parallel)
+            start = time.perf_counter()
+            ng.run_nbgrader(sequential, "autograde", assignment, "--force", timeout=24 * 3600)
+            seq = time.perf_counter() - start
+            start = time.perf_counter()
+            result = grade_class(parallel, assignment, jobs=args.jobs, progress=False, export=False)
+            par = time.perf_counter() - start
+            same = scores(sequential, assignment) == scores(parallel, assignment)
+            n = result.notebooks
+            seq_all.append(seq / n)
+            par_all.append(par / n)
+            flag = "" if same else "  GRADES DIFFER"
+            print(f"{assignment:18s} {n:9d} {seq / n:16.2f} {par / n:14.2f} {seq / par:9.2f}{flag}", flush=True)
+    print(
+        f"{'median':18s} {'':9s} {statistics.median(seq_all):16.2f} {statistics.median(par_all):14.2f} "
+        f"{statistics.median(seq_all) / statistics.median(par_all):9.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

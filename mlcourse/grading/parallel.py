@@ -1,0 +1,287 @@
+"""``mlcourse-grade``: autograde a whole class with N worker processes, merged into the course gradebook.
+
+nbgrader grades one submission after another, and its SQLite gradebook allows one writer at a time. Here
+the students of ``submitted/*/<assignment>`` are dealt into N shards; each shard is a small course folder
+(a copy of the configuration, the assignment's source and the gradebook) graded by its own
+``nbgrader autograde`` process with its own gradebook; the shards' grades, comments and autograded
+notebooks are then merged into the course, and ``nbgrader export`` writes the summary CSV. The grades are
+those of plain ``nbgrader autograde`` on the same submissions (tested).
+
+Before grading, every submitted notebook is checked: one that is not a valid notebook (not JSON, empty,
+not nbformat 4) is graded as the blank release — zero points, and a line for the instructor. The
+instructor's ``submitted/`` is never modified. Shards can also run on several machines: ``--prepare-only``
+makes the shard folders, each is graded where a scheduler puts it (``nbgrader autograde <assignment>``
+inside it), and ``--merge-only`` merges what came back (see the instructor's guide).
+
+    mlcourse-grade 01_preprocessing --jobs 4           # from the course root
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+__all__ = ["ClassGrading", "grade_class", "main", "merge_all", "merge_shard", "prepare_shards"]
+
+WORK = ".grading"
+
+
+@dataclass
+class ClassGrading:
+    """What one ``grade_class`` run did."""
+
+    assignment: str
+    students: list[str]
+    jobs: int
+    seconds: float = 0.0
+    notebooks: int = 0
+    incidents: list[str] = field(default_factory=list)
+    failed_shards: list[int] = field(default_factory=list)
+
+    @property
+    def seconds_per_notebook(self) -> float:
+        return self.seconds / max(self.notebooks, 1)
+
+
+def _students(course: Path, assignment: str) -> list[str]:
+    submitted = course / "submitted"
+    if not submitted.is_dir():
+        raise FileNotFoundError(f"no submitted/ folder in the course directory {course}")
+    return sorted(d.name for d in submitted.iterdir() if (d / assignment).is_dir())
+
+
+def _invalid_reason(path: Path) -> str | None:
+    """Why ``path`` is not a gradeable notebook, or None if it is one."""
+    try:
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    except Exception as exc:  # not JSON, not a notebook, unreadable
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else 'empty or unreadable'}"
+    if nb.get("nbformat") != 4:
+        return f"nbformat {nb.get('nbformat')!r}, expected 4"
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        return f"invalid notebook: {exc.message[:120]}"
+    return None
+
+
+def _copy_submission(course: Path, shard: Path, student: str, assignment: str) -> list[str]:
+    """Copy one student's submission into a shard, replacing invalid notebooks by the blank release."""
+    src, dst = course / "submitted" / student / assignment, shard / "submitted" / student / assignment
+    shutil.copytree(src, dst)
+    lines = []
+    for path in sorted(dst.glob("*.ipynb")):
+        reason = _invalid_reason(path)
+        if reason is not None:
+            blank = course / "exercises" / assignment / path.name
+            shutil.copy(blank, path)
+            lines.append(
+                f"{student}/{assignment}/{path.name}: not a valid notebook ({reason}); graded as the blank release"
+            )
+    return lines
+
+
+def prepare_shards(course: Path, assignment: str, jobs: int) -> tuple[list[Path], list[str], list[str]]:
+    """Deal the class into ``jobs`` shard folders under ``.grading/``; return (shards, students, incidents)."""
+    course = course.resolve()
+    if not (course / "gradebook.db").exists():
+        raise FileNotFoundError(f"no gradebook.db in {course}: run `nbgrader generate_assignment {assignment}` first")
+    students = _students(course, assignment)
+    if not students:
+        raise FileNotFoundError(f"no submissions in {course / 'submitted'}/*/{assignment}")
+    work = course / WORK / assignment
+    shutil.rmtree(work, ignore_errors=True)
+    shards, lines = [], []
+    for k in range(min(jobs, len(students))):
+        shard = work / f"shard-{k}"
+        (shard / "solutions").mkdir(parents=True)
+        shutil.copytree(course / "solutions" / assignment, shard / "solutions" / assignment)
+        shutil.copy(course / "nbgrader_config.py", shard / "nbgrader_config.py")
+        shutil.copy(course / "gradebook.db", shard / "gradebook.db")
+        for student in students[k::jobs]:
+            lines += _copy_submission(course, shard, student, assignment)
+        shards.append(shard)
+    return shards, students, lines
+
+
+def _env(course: Path, shard: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    protect = [course / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", WORK)]
+    env["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join(str(p) for p in protect)
+    env["MLCOURSE_GRADING_REPORT"] = str(shard / "incidents.jsonl")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs `alembic`
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _done(shard: Path, assignment: str) -> int:
+    return sum(1 for d in (shard / "autograded").glob(f"*/{assignment}") if any(d.glob("*.ipynb")))
+
+
+def run_shards(course: Path, assignment: str, shards: list[Path], total: int, progress: bool = True) -> list[int]:
+    """Run one ``nbgrader autograde`` per shard at once; show progress; return the failed shards' numbers."""
+    procs = []
+    for shard in shards:
+        log = open(shard / "autograde.log", "w", encoding="utf-8")
+        cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"]
+        procs.append((subprocess.Popen(cmd, cwd=shard, env=_env(course, shard), stdout=log, stderr=log), log))
+    shown = -1
+    while any(p.poll() is None for p, _ in procs):
+        done = sum(_done(s, assignment) for s in shards)
+        if progress and done != shown:
+            print(f"\r  graded {done}/{total} submissions with {len(shards)} workers", end="", flush=True)
+            shown = done
+        time.sleep(0.5)
+    if progress:
+        print(f"\r  graded {sum(_done(s, assignment) for s in shards)}/{total} submissions with {len(shards)} workers")
+    for _, log in procs:
+        log.close()
+    return [k for k, (p, _) in enumerate(procs) if p.returncode != 0]
+
+
+def _merge_student(main: Any, part: Any, assignment: str, student: str) -> int:
+    """Copy one student's submission (grades, comments, penalties) from ``part`` into ``main``."""
+    sub = part.find_submission(assignment, student)
+    main.update_or_create_student(student)
+    main.update_or_create_submission(assignment, student, timestamp=sub.timestamp)
+    for nb in sub.notebooks:
+        main_nb = main.find_submission_notebook(nb.name, assignment, student)
+        main_nb.flagged, main_nb.late_submission_penalty = nb.flagged, nb.late_submission_penalty
+        for g in nb.grades:
+            mg = main.find_grade(g.name, nb.name, assignment, student)
+            mg.auto_score, mg.manual_score = g.auto_score, g.manual_score
+            mg.extra_credit, mg.needs_manual_grade = g.extra_credit, g.needs_manual_grade
+        for cm in nb.comments:
+            mc = main.find_comment(cm.name, nb.name, assignment, student)
+            mc.auto_comment, mc.manual_comment = cm.auto_comment, cm.manual_comment
+    main.db.commit()
+    return len(sub.notebooks)
+
+
+def merge_shard(course: Path, shard: Path, assignment: str) -> int:
+    """Copy a shard's grades, comments and autograded notebooks into the course; return notebooks merged."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    merged = 0
+    with (
+        warnings.catch_warnings(),
+        Gradebook(f"sqlite:///{course / 'gradebook.db'}") as main,
+        Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as part,
+    ):
+        warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's own SQLAlchemy use
+        for student_dir in sorted((shard / "submitted").iterdir()):
+            try:
+                merged += _merge_student(main, part, assignment, student_dir.name)
+            except MissingEntry:
+                continue  # nbgrader could not grade this one: its log says why
+            src = shard / "autograded" / student_dir.name / assignment
+            if src.is_dir():
+                dst = course / "autograded" / student_dir.name / assignment
+                shutil.rmtree(dst, ignore_errors=True)
+                shutil.copytree(src, dst)
+    return merged
+
+
+def _shard_incidents(shard: Path) -> list[str]:
+    path = shard / "incidents.jsonl"
+    if not path.exists():
+        return []
+    return [
+        f"{r['submission']}: {r['incident']}"
+        for r in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    ]
+
+
+def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, export: bool) -> None:
+    for shard in shards:
+        result.notebooks += merge_shard(course, shard, result.assignment)
+        result.incidents += _shard_incidents(shard)
+    if export:
+        env = _env(course, course / WORK)
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", "export"], cwd=course, env=env, check=True, capture_output=True
+        )
+
+
+def grade_class(
+    course: Path, assignment: str, jobs: int = 2, progress: bool = True, export: bool = True
+) -> ClassGrading:
+    """Autograde every submission of ``assignment`` in ``course`` with ``jobs`` workers; merge; export."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive number of worker processes; got {jobs!r}")
+    course = course.resolve()
+    start = time.perf_counter()
+    shards, students, lines = prepare_shards(course, assignment, jobs)
+    result = ClassGrading(assignment, students, len(shards), incidents=lines)
+    result.failed_shards = run_shards(course, assignment, shards, len(students), progress)
+    _merge_and_export(course, shards, result, export)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def merge_all(course: Path, assignment: str, export: bool = True) -> ClassGrading:
+    """Merge every shard folder under ``.grading/<assignment>/`` (graded elsewhere) into the course."""
+    course = course.resolve()
+    shards = sorted((course / WORK / assignment).glob("shard-*"))
+    if not shards:
+        raise FileNotFoundError(f"no shard folders in {course / WORK / assignment}: run with --prepare-only first")
+    students = sorted(d.name for s in shards for d in (s / "submitted").iterdir())
+    result = ClassGrading(assignment, students, len(shards))
+    _merge_and_export(course, shards, result, export)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``mlcourse-grade`` command; returns the exit status (1 if nbgrader reported errors)."""
+    parser = argparse.ArgumentParser(prog="mlcourse-grade", description=__doc__.splitlines()[0])
+    parser.add_argument("assignment", help="the assignment to grade, e.g. 01_preprocessing")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--course", type=Path, default=Path.cwd(), help="the course root (default: here)")
+    parser.add_argument("--no-export", action="store_true", help="skip `nbgrader export` (grades.csv)")
+    stage = parser.add_mutually_exclusive_group()
+    stage.add_argument("--prepare-only", action="store_true", help="only make the shard folders (other machines)")
+    stage.add_argument("--merge-only", action="store_true", help="only merge the graded shard folders and export")
+    args = parser.parse_args(argv)
+    if args.prepare_only:
+        shards, students, lines = prepare_shards(args.course, args.assignment, args.jobs)
+        print(
+            f"{len(students)} students in {len(shards)} shards; grade each with `nbgrader autograde {args.assignment}`:"
+        )
+        for shard in shards:
+            print(f"  {shard}")
+        for line in lines:
+            print(f"  ! {line}")
+        return 0
+    if args.merge_only:
+        result = merge_all(args.course, args.assignment, export=not args.no_export)
+    else:
+        result = grade_class(args.course, args.assignment, args.jobs, export=not args.no_export)
+    print(
+        f"{args.assignment}: {len(result.students)} students, {result.notebooks} notebooks in {result.seconds:.0f} s "
+        f"with {result.jobs} workers ({result.seconds_per_notebook:.1f} s per notebook)"
+    )
+    for line in result.incidents:
+        print(f"  ! {line}")
+    if result.failed_shards:
+        logs = ", ".join(
+            str(args.course / WORK / args.assignment / f"shard-{k}" / "autograde.log") for k in result.failed_shards
+        )
+        print(f"  nbgrader reported errors; see {logs}")
+    if not args.no_export:
+        print(f"  grades: {args.course / 'grades.csv'}")
+    return 1 if result.failed_shards else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""nbgrader preprocessors that make autograding hold up against broken and hostile submissions.
+
+Wired in by the course's ``nbgrader_config.py``:
+
+- :class:`SafeExecute` replaces nbgrader's ``Execute``: every kernel starts inside the sandbox
+  (``mlcourse.grading.sandbox``), every graded test cell starts with the guard (``mlcourse.grading.guard``),
+  and a cell that kills the kernel (``os._exit``, a crash) scores zero while the rest of the notebook is
+  still graded: the kernel is restarted and the notebook re-run with that cell replaced by an error.
+  It also tells the instructor, one line per incident, what happened (:func:`incidents`).
+- :class:`HideHiddenTests` runs in ``generate_feedback``: the feedback a student gets shows neither the
+  code of hidden tests nor tracebacks that quote it, only the assertion message meant for the learner.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import secrets
+import time
+from typing import Any
+
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from traitlets import Integer
+
+__all__ = ["HIDDEN_MARKERS", "HideHiddenTests", "RestoreCells", "SafeExecute", "incidents"]
+
+GUARD_LINE = "__import__('mlcourse.grading.guard').grading.guard.check(globals(), {token!r})"
+SANDBOX_LINE = (
+    "import mlcourse.grading.sandbox as _mlcourse_sandbox; _mlcourse_sandbox.install(); del _mlcourse_sandbox"
+)
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+KILLED = "grading: the kernel died while running this cell (os._exit, a crash or a signal); it scores zero"
+NOT_RUN = "grading: this test cell did not run as written (its code was changed while the notebook ran)"
+MISSING = "was missing from the submission"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _is_grade(cell: NotebookNode) -> bool:
+    return cell.cell_type == "code" and bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
+
+
+def _cell_name(cell: NotebookNode, index: int) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def incidents(nb: NotebookNode) -> list[str]:
+    """One line per thing that went wrong in an executed notebook, for the instructor."""
+    lines = []
+    for index, cell in enumerate(nb.cells):
+        name = _cell_name(cell, index)
+        if cell.cell_type == "code" and MISSING in cell.source:
+            lines.append(f"{name}: the submission had deleted this test cell; it was put back and run")
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                what = {
+                    "CellTimeoutError": "ran past the time limit per cell (an endless loop?)",
+                    "MemoryError": "ran out of the memory limit",
+                    "_ArrayMemoryError": "ran out of the memory limit",
+                    "GradingSandboxError": f"was refused: {out.evalue}",
+                    "GradingGuardError": f"tampering: {out.evalue}",
+                    "KernelDied": "killed the kernel (os._exit, a crash or a signal)",
+                    "SystemExit": "called sys.exit()",
+                    "NotRunAsWritten": "did not run as written (its code was rewritten at run time)",
+                }.get(out.ename)
+                if what:
+                    lines.append(f"{name}: {what}")
+            elif out.output_type == "stream" and "[grading: output cut after" in out.get("text", ""):
+                lines.append(f"{name}: printed too much; the output was cut")
+    return lines
+
+
+class RestoreCells(OverwriteCells):
+    """nbgrader's ``OverwriteCells`` that also restores a cell's ``grade`` and ``solution`` flags.
+
+    nbgrader restores the source, ``locked`` and ``points`` of known cells, but a test cell whose ``grade``
+    flag was switched off (or that was turned into an answer cell) fails its checksum, and nbgrader then
+    drops the student's whole submission. Here the flags are put back from the gradebook first.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, cell_index: int) -> tuple[NotebookNode, Any]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if grade_id is not None:
+            finders = {"grade": self.gradebook.find_graded_cell, "solution": self.gradebook.find_solution_cell}
+            try:
+                self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                finders = {}
+            for flag, find in finders.items():
+                try:
+                    found = find(grade_id, self.notebook_id, self.assignment_id)
+                except MissingEntry:
+                    found = None
+                if bool(meta.get(flag)) != (found is not None):
+                    self.report_change(grade_id, flag, found is not None, meta.get(flag))
+                    meta[flag] = found is not None
+                if flag == "grade" and found is not None:
+                    meta["points"] = float(found.max_score)
+        return super().preprocess_cell(cell, resources, cell_index)
+
+
+class SafeExecute(Execute):
+    """nbgrader's ``Execute`` with the sandbox, the guard in every test cell, and recovery from dead kernels."""
+
+    max_kernel_deaths = Integer(
+        5, help="Cells that may kill the kernel before the rest of the notebook is given up (scored zero)."
+    ).tag(config=True)
+
+    _index = -1
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
+        self._index = index
+        return super().preprocess_cell(cell, resources, index)
+
+    def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
+        configured: list[str] = list(getattr(self, "extra_arguments", []))
+        self.extra_arguments = [
+            *[a for a in configured if not a.startswith("--IPKernelApp.exec_lines")],
+            f"--IPKernelApp.exec_lines={SANDBOX_LINE}",
+        ]
+        token = secrets.token_hex(16)
+        armed = copy.deepcopy(nb)
+        for cell in armed.cells:
+            if _is_grade(cell):
+                cell.source = GUARD_LINE.format(token=token) + "\n" + cell.source
+        killers: list[int] = []
+        while True:
+            attempt = copy.deepcopy(armed)
+            for k in killers:
+                attempt.cells[k].source = f"raise RuntimeError({KILLED!r})"
+            try:
+                ran, resources = super().preprocess(attempt, resources, km)
+                break
+            except DeadKernelError:
+                killers.append(self._index)
+                self.log.warning("%s: the kernel died in cell %d; re-running without it", _who(resources), self._index)
+                if len(killers) > self.max_kernel_deaths:
+                    ran = attempt
+                    for later in range(self._index, len(ran.cells)):
+                        killers.append(later)
+                    break
+        self._merge(nb, ran, killers, token)
+        self._report(nb, resources)
+        return nb, resources
+
+    def _merge(self, nb: NotebookNode, ran: NotebookNode, killers: list[int], token: str) -> None:
+        """Copy outputs of the run into ``nb`` (sources as submitted); verify each test cell ran its guard."""
+        nb.metadata = ran.metadata
+        for index, (cell, done) in enumerate(zip(nb.cells, ran.cells, strict=True)):
+            if cell.cell_type != "code":
+                continue
+            cell.outputs, cell.execution_count = done.get("outputs", []), done.get("execution_count")
+            if index in killers:
+                cell.outputs = [_error("KernelDied", KILLED)]
+                continue
+            if not _is_grade(cell):
+                continue
+            saw_token = False
+            for out in cell.outputs:
+                if out.output_type == "stream" and token in out.get("text", ""):
+                    saw_token = True
+                    out.text = out.text.replace(token + "\n", "").replace(token, "")
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and not o.text)]
+            if not saw_token and not any(o.output_type == "error" for o in cell.outputs):
+                cell.outputs.append(_error("NotRunAsWritten", NOT_RUN))
+
+    def _report(self, nb: NotebookNode, resources: Any) -> None:
+        lines = incidents(nb)
+        who = _who(resources)
+        for line in lines:
+            self.log.warning("%s: %s", who, line)
+        report = os.environ.get("MLCOURSE_GRADING_REPORT")
+        if report and lines:
+            with open(report, "a", encoding="utf-8") as f:
+                for line in lines:
+                    f.write(json.dumps({"time": time.time(), "submission": who, "incident": line}) + "\n")
+
+
+def _who(resources: Any) -> str:
+    info = (resources or {}).get("nbgrader", {})
+    return "/".join(str(info.get(k, "?")) for k in ("student", "assignment", "notebook"))
+
+
+def _strip_hidden(source: str) -> tuple[str, bool]:
+    out, inside, hidden = [], False, False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_MARKERS[0]:
+            inside = hidden = True
+            out.append("# (hidden tests: not shown)")
+        elif line.strip() == HIDDEN_MARKERS[1]:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out), hidden
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For feedback: drop hidden test code, and reduce the tracebacks of hidden test cells to their message."""
+
+    def preprocess(self, nb: NotebookNode, resources: Any) -> tuple[NotebookNode, Any]:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            cell.source, hidden = _strip_hidden(cell.source)
+            if not hidden:
+                continue
+            for out in cell.get("outputs", []):
+                if out.output_type == "error":
+                    out.traceback = [f"{out.ename}: {_ANSI.sub('', str(out.evalue))}"]
+        return nb, resources

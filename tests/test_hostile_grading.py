@@ -1,0 +1,193 @@
+"""Grading that holds up: broken and hostile submissions, hidden tests kept hidden, a class in parallel.
+
+One class of the assignment in ``tests/bad_submissions.py`` — an honest student, the untouched release, and
+every bad submission of the corpus — is graded once with real nbgrader through ``mlcourse-grade`` (two
+workers, the course's ``nbgrader_config.py``); the tests then read the merged gradebook, the incident lines
+and the generated feedback. A second class (honest and mutant students) is graded both by plain sequential
+``nbgrader autograde`` and by ``mlcourse-grade --jobs 2``, and the grades must be identical.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlcourse.grading.parallel import grade_class
+from tests import nbgrading as ng
+from tests.bad_submissions import ASSIGNMENT, CORPUS
+
+pytestmark = pytest.mark.slow
+TIMEOUT_S = 8  # per cell while grading here; the honest cells of this assignment take well under 1 s
+MEMORY_MB = 1024
+
+
+def _solution(course: Path) -> dict[str, nbformat.NotebookNode]:
+    released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / ASSIGNMENT).glob("*.ipynb"))}
+    sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(ASSIGNMENT)}
+    return {name: ng.solution_notebook(released[name], sources[name]) for name in released}
+
+
+def _scores(course: Path) -> dict[str, dict[str, float]]:
+    """Student -> grade cell -> score, from the course gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {
+            s.id: {g.name: g.score for nb in gb.find_submission(ASSIGNMENT, s.id).notebooks for g in nb.grades}
+            for s in gb.students
+        }
+
+
+def _grade_corpus(course: Path):
+    """The corpus, an honest student and the blank release, graded by mlcourse-grade with 2 workers."""
+    ng.make_course(course, ASSIGNMENT)
+    solution = _solution(course)
+    ng.submit(course, ASSIGNMENT, "honest", solution)
+    blank = {p.name: nbformat.read(p, 4) for p in (course / "exercises" / ASSIGNMENT).glob("*.ipynb")}
+    ng.submit(course, ASSIGNMENT, "blank", blank)
+    for bad in CORPUS:
+        folder = course / "submitted" / bad.name / ASSIGNMENT
+        folder.mkdir(parents=True)
+        for name, nb in solution.items():
+            (folder / name).write_bytes(bad.make(nb))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MLCOURSE_GRADING_TIMEOUT", str(TIMEOUT_S))
+    mp.setenv("MLCOURSE_GRADING_MEMORY_MB", str(MEMORY_MB))
+    mp.setenv("PATH", ng.nbgrader_env()["PATH"])
+    start = time.perf_counter()
+    try:
+        result = grade_class(course, ASSIGNMENT, jobs=2, progress=False)
+    finally:
+        mp.undo()
+    return result, time.perf_counter() - start
+
+
+def _corpus_problems(course: Path, result, seconds: float) -> list[str]:
+    """Everything the issue asks of each bad submission, checked against the merged gradebook."""
+    problems, scores = [], _scores(course)
+    students = ["honest", "blank", *(b.name for b in CORPUS)]
+    if sorted(scores) != sorted(students):
+        return [f"the gradebook lists {sorted(scores)}, expected {sorted(students)}"]
+    # at most a few cells of a notebook run into the per-cell limit; nothing hangs
+    if seconds > len(students) * 40 + 4 * TIMEOUT_S:
+        problems.append(f"grading {len(students)} notebooks took {seconds:.0f} s")
+    honest = scores["honest"]
+    if sum(s or 0 for s in honest.values()) != 12 or sum(s or 0 for s in scores["blank"].values()) != 0:
+        problems.append(f"honest {honest} / blank {scores['blank']} were affected")
+    for bad in CORPUS:
+        for cell, full in honest.items():
+            expected = 0 if cell in bad.zero_cells else full
+            if (scores[bad.name].get(cell) or 0) != expected:
+                problems.append(
+                    f"{bad.name} ({bad.what}): {cell} scored {scores[bad.name].get(cell)}, expected {expected}"
+                )
+        lines = [line for line in result.incidents if line.startswith(f"{bad.name}/")]
+        if bad.incident and not any(bad.incident in line for line in lines):
+            problems.append(f"{bad.name}: no line for the instructor mentions {bad.incident!r}: {lines}")
+        if (
+            bad.raw is not None
+            and (course / "submitted" / bad.name / ASSIGNMENT / "preprocessing.ipynb").read_bytes() != bad.raw
+        ):
+            problems.append(f"{bad.name}: the submitted file was modified")
+    if any(line.startswith(("honest/", "blank/")) for line in result.incidents):
+        problems.append(f"incidents reported for the honest or blank student: {result.incidents}")
+    return problems
+
+
+def _gradebook_problems(course: Path) -> list[str]:
+    """Every submission has every grade cell, scores within [0, max], totals that add up; export has every row."""
+    from nbgrader.api import Gradebook
+
+    problems = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        cells = {c.name: c.max_score for c in gb.find_assignment(ASSIGNMENT).notebooks[0].grade_cells}
+        for student in gb.students:
+            sub = gb.find_submission(ASSIGNMENT, student.id)
+            grades = {g.name: g.score or 0 for nb in sub.notebooks for g in nb.grades}
+            if set(grades) != set(cells) or any(not 0 <= grades[n] <= cells[n] for n in grades):
+                problems.append(f"{student.id}: grades {grades} do not fit the cells {cells}")
+            if sub.score != pytest.approx(sum(grades.values())) or sub.max_score != sum(cells.values()):
+                problems.append(f"{student.id}: total {sub.score}/{sub.max_score} does not add up")
+    rows = (course / "grades.csv").read_text().strip().splitlines()
+    if len(rows) != 1 + len(CORPUS) + 2:
+        problems.append(f"grades.csv has {len(rows) - 1} rows")
+    return problems
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _feedback_problems(course: Path) -> list[str]:
+    """The feedback shows visible tests (so this check can fail) and no line of any hidden test."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force"],
+        cwd=course,
+        env=ng.nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        return [f"generate_feedback failed: {proc.stderr[-2000:]}"]
+    source = "\n".join(c.source for p in ng.source_notebooks(ASSIGNMENT) for c in nbformat.read(p, 4).cells)
+    hidden = {line for line in ng.marked_lines(source, ng.HIDDEN_MARKERS) if len(line) > 12}
+    visible = next(
+        line.strip() for line in _cell_source(ASSIGNMENT, "test_min_max_scale").splitlines() if len(line) > 12
+    )
+    pages = {p: _text(p.read_text(encoding="utf-8")) for p in (course / "feedback").glob(f"*/{ASSIGNMENT}/*.html")}
+    problems = [] if len(pages) == len(CORPUS) + 2 else [f"{len(pages)} feedback pages for {len(CORPUS) + 2} students"]
+    for path, text in pages.items():
+        if visible not in text:
+            problems.append(f"{path.relative_to(course)} does not show the visible test line {visible!r}")
+        leaked = sorted(line for line in hidden if line in text)
+        if leaked:
+            problems.append(f"{path.relative_to(course)} shows hidden test code: {leaked[:3]}")
+    return problems
+
+
+def test_hostile_class_is_graded_safely(tmp_path):
+    """Each bad submission costs exactly the tasks it breaks or targets, the instructor gets a line for it,
+    nobody else is affected, the gradebook stays consistent, and feedback shows no hidden test code.
+    One test, so that the class is graded once (two workers of its own)."""
+    result, seconds = _grade_corpus(tmp_path)
+    problems = _corpus_problems(tmp_path, result, seconds) + _gradebook_problems(tmp_path)
+    problems += _feedback_problems(tmp_path)
+    assert not problems, "\n".join(problems)
+
+
+def _cell_source(assignment: str, grade_id: str) -> str:
+    for path in ng.source_notebooks(assignment):
+        for cell in nbformat.read(path, 4).cells:
+            if ng.nbgrader_meta(cell).get("grade_id") == grade_id:
+                return cell.source
+    raise KeyError(grade_id)
+
+
+def test_parallel_grades_equal_sequential_nbgrader(tmp_path):
+    """The same class graded by plain `nbgrader autograde` and by mlcourse-grade --jobs 2: identical grades."""
+    sequential, parallel = tmp_path / "sequential", tmp_path / "parallel"
+    sequential.mkdir()
+    ng.make_course(sequential, ASSIGNMENT)
+    solution = _solution(sequential)
+    ng.submit(sequential, ASSIGNMENT, "solution", solution)
+    for path in ng.mutant_files(ASSIGNMENT)[:5]:
+        mutant = ng.Mutant.load(path)
+        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
+        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
+        ng.submit(sequential, ASSIGNMENT, f"mutant-{mutant.name}", notebooks)
+    shutil.copytree(sequential, parallel)
+    ng.run_nbgrader(sequential, "autograde", ASSIGNMENT, "--force")
+    result = grade_class(parallel, ASSIGNMENT, jobs=2, progress=False)
+    assert result.jobs == 2 and len(result.students) == 6
+    seq, par = _scores(sequential), _scores(parallel)
+    assert seq == par
+    assert 0 < sum(map(sum, (s.values() for s in seq.values()))) < 12 * 6, "the class mixes full and partial marks"
+    assert len(list((parallel / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb"))) == 6
