@@ -115,8 +115,13 @@ def prepare_shards(course: Path, assignment: str, jobs: int) -> tuple[list[Path]
     return shards, students, lines
 
 
-def _env(course: Path, shard: Path) -> dict[str, str]:
+def _env(course: Path, shard: Path, jobs: int = 1) -> dict[str, str]:
     env = dict(os.environ)
+    # N workers share the cores: each kernel gets its share of threads (PyTorch and BLAS otherwise start one
+    # thread per core in every kernel, and the oversubscribed threads slow training down many times over)
+    threads = str(max(1, (os.cpu_count() or 1) // max(jobs, 1)))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env.setdefault(name, threads)
     protect = [course / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", WORK)]
     env["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join(str(p) for p in protect)
     env["MLCOURSE_GRADING_REPORT"] = str(shard / "incidents.jsonl")
@@ -135,7 +140,8 @@ def run_shards(course: Path, assignment: str, shards: list[Path], total: int, pr
     for shard in shards:
         log = open(shard / "autograde.log", "w", encoding="utf-8")
         cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"]
-        procs.append((subprocess.Popen(cmd, cwd=shard, env=_env(course, shard), stdout=log, stderr=log), log))
+        env = _env(course, shard, len(shards))
+        procs.append((subprocess.Popen(cmd, cwd=shard, env=env, stdout=log, stderr=log), log))
     shown = -1
     while any(p.poll() is None for p, _ in procs):
         done = sum(_done(s, assignment) for s in shards)

@@ -81,25 +81,37 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _is_protected(path: Any, protected: list[Path], allowed: Path) -> bool:
+# Python's own files (the interpreter and its site-packages): every import opens hundreds of them, and
+# resolving each path would slow `import torch` down noticeably. Symlinks that point into a protected
+# folder cannot be planted there: creating one is itself refused.
+def _library_prefixes(protected: list[Path]) -> tuple[str, ...]:
+    """Python's installation folders, as path prefixes; none that holds a protected path."""
+    folders = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return tuple(os.path.join(f, "") for f in sorted(folders) if not any(_inside(p, f) for p in protected))
+
+
+def _is_protected(path: Any, protected: list[Path], allowed: Path, library: tuple[str, ...] = ()) -> bool:
     """True for a path under a protected folder ``p``, unless it lies in ``allowed`` (the kernel's own folder)
     and ``allowed`` itself lies in ``p``."""
     if isinstance(path, int) or path is None:
         return False  # an already-open file descriptor
     try:
-        resolved = Path(os.fsdecode(path)).resolve()
+        raw = os.fsdecode(path)
+        if library and raw.startswith(library) and ".." not in raw:
+            return False
+        resolved = Path(raw).resolve()
     except (TypeError, ValueError, OSError):
         return False
     return any(_inside(resolved, p) and not (_inside(resolved, allowed) and _inside(allowed, p)) for p in protected)
 
 
 def _audit_hook(protected: list[Path], allowed: Path) -> Any:
-    own_pid = os.getpid()
+    own_pid, library = os.getpid(), _library_prefixes(protected)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event in _PATH_EVENTS:
             for i in _PATH_EVENTS[event]:
-                if i < len(args) and _is_protected(args[i], protected, allowed):
+                if i < len(args) and _is_protected(args[i], protected, allowed, library):
                     raise GradingSandboxError(f"grading forbids {event} on {os.fsdecode(args[i])!s}")
         elif event.startswith(_BLOCKED_EVENTS):
             raise GradingSandboxError(f"grading forbids starting processes ({event})")
