@@ -24,12 +24,16 @@ from pathlib import Path
 
 import nbformat
 
+from mlcourse.grading.parallel import share_threads
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 MUTANTS = ROOT / "tests" / "mutants"
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+# nbgrader's own markers, written out here rather than taken from mlcourse.grading.preprocessors, so that
+# the feedback tests do not use the grader's definition as their oracle
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 _GRADED_NAME = re.compile(r"expect_written_here\((\w+)\)")
 
@@ -142,13 +146,8 @@ def nbgrader_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"
-    # pytest-xdist workers grade at the same time: give each grading kernel its share of the cores, or
-    # PyTorch's threads oversubscribe them and training cells slow down many times over
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        env.setdefault(name, threads)
-    return env
+    # pytest-xdist workers grade at the same time, like mlcourse-grade's workers
+    return share_threads(env, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
 
 
 def run_nbgrader(course: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:

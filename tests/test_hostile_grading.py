@@ -29,19 +29,19 @@ TIMEOUT_S = 8  # per cell while grading here; the honest cells of this assignmen
 MEMORY_MB = 1024
 
 
-def _solution(course: Path) -> dict[str, nbformat.NotebookNode]:
-    released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / ASSIGNMENT).glob("*.ipynb"))}
-    sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(ASSIGNMENT)}
+def _solution(course: Path, assignment: str = ASSIGNMENT) -> dict[str, nbformat.NotebookNode]:
+    released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
+    sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
     return {name: ng.solution_notebook(released[name], sources[name]) for name in released}
 
 
-def _scores(course: Path) -> dict[str, dict[str, float]]:
+def _scores(course: Path, assignment: str = ASSIGNMENT) -> dict[str, dict[str, float]]:
     """Student -> grade cell -> score, from the course gradebook."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         return {
-            s.id: {g.name: g.score for nb in gb.find_submission(ASSIGNMENT, s.id).notebooks for g in nb.grades}
+            s.id: {g.name: g.score for nb in gb.find_submission(assignment, s.id).notebooks for g in nb.grades}
             for s in gb.students
         }
 
@@ -171,8 +171,9 @@ def _cell_source(assignment: str, grade_id: str) -> str:
     raise KeyError(grade_id)
 
 
-def test_parallel_grades_equal_sequential_nbgrader(tmp_path):
-    """The same class graded by plain `nbgrader autograde` and by mlcourse-grade --jobs 2: identical grades."""
+def test_parallel_grades_equal_sequential_nbgrader(tmp_path, monkeypatch):
+    """The same class graded by plain `nbgrader autograde` with cold kernels (started as nbgrader starts them)
+    and by mlcourse-grade --jobs 2 with warm ones (forked from a zygote): identical grades."""
     sequential, parallel = tmp_path / "sequential", tmp_path / "parallel"
     sequential.mkdir()
     ng.make_course(sequential, ASSIGNMENT)
@@ -184,10 +185,37 @@ def test_parallel_grades_equal_sequential_nbgrader(tmp_path):
         assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
         ng.submit(sequential, ASSIGNMENT, f"mutant-{mutant.name}", notebooks)
     shutil.copytree(sequential, parallel)
-    ng.run_nbgrader(sequential, "autograde", ASSIGNMENT, "--force")
+    with monkeypatch.context() as cold:
+        cold.setenv("MLCOURSE_GRADING_WARM", "0")
+        ng.run_nbgrader(sequential, "autograde", ASSIGNMENT, "--force")
     result = grade_class(parallel, ASSIGNMENT, jobs=2, progress=False)
     assert result.jobs == 2 and len(result.students) == 6
     seq, par = _scores(sequential), _scores(parallel)
     assert seq == par
     assert 0 < sum(map(sum, (s.values() for s in seq.values()))) < 12 * 6, "the class mixes full and partial marks"
     assert len(list((parallel / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb"))) == 6
+
+
+def test_warm_kernels_grade_pytorch_work_like_cold_ones(tmp_path, monkeypatch):
+    """Warm kernels have PyTorch imported before the notebook runs; grades of a PyTorch chapter are the same."""
+    assignment = "06_optim"
+    cold, warm = tmp_path / "cold", tmp_path / "warm"
+    cold.mkdir()
+    ng.make_course(cold, assignment)
+    solution = _solution(cold, assignment)
+    ng.submit(cold, assignment, "solution", solution)
+    for path in ng.mutant_files(assignment)[:3]:
+        mutant = ng.Mutant.load(path)
+        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
+        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
+        ng.submit(cold, assignment, f"mutant-{mutant.name}", notebooks)
+    shutil.copytree(cold, warm)
+    with monkeypatch.context() as env:
+        env.setenv("MLCOURSE_GRADING_WARM", "0")
+        ng.run_nbgrader(cold, "autograde", assignment, "--force")
+    log = ng.run_nbgrader(warm, "autograde", assignment, "--force")
+    assert "start cold" not in log.stdout + log.stderr
+    cold_scores, warm_scores = _scores(cold, assignment), _scores(warm, assignment)
+    assert cold_scores == warm_scores
+    totals = [sum(s.values()) for s in cold_scores.values()]
+    assert max(totals) > min(totals), "the class mixes full and partial marks"

@@ -29,6 +29,7 @@ MODULES = [
     "mlcourse.grading.guard",
     "mlcourse.grading.preprocessors",
     "mlcourse.grading.parallel",
+    "mlcourse.grading.warm",
 ]
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["ClassGrading", "grade_class", "main", "merge_all", "merge_shard", "prepare_shards"]
+__all__ = ["ClassGrading", "grade_class", "main", "merge_all", "merge_shard", "prepare_shards", "share_threads"]
 
 WORK = ".grading"
 
@@ -115,13 +115,21 @@ def prepare_shards(course: Path, assignment: str, jobs: int) -> tuple[list[Path]
     return shards, students, lines
 
 
-def _env(course: Path, shard: Path, jobs: int = 1) -> dict[str, str]:
-    env = dict(os.environ)
-    # N workers share the cores: each kernel gets its share of threads (PyTorch and BLAS otherwise start one
-    # thread per core in every kernel, and the oversubscribed threads slow training down many times over)
-    threads = str(max(1, (os.cpu_count() or 1) // max(jobs, 1)))
+def share_threads(env: dict[str, str], workers: int) -> dict[str, str]:
+    """``env`` with each of ``workers`` simultaneous graders given its share of the cores for its kernels.
+
+    PyTorch and BLAS otherwise start one thread per core in every kernel, and the oversubscribed threads
+    slow training cells down many times over (they then hit the time limit and grades change). Values the
+    instructor set already are kept.
+    """
+    threads = str(max(1, (os.cpu_count() or 1) // max(workers, 1)))
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env.setdefault(name, threads)
+    return env
+
+
+def _env(course: Path, shard: Path, jobs: int = 1) -> dict[str, str]:
+    env = share_threads(dict(os.environ), jobs)
     protect = [course / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", WORK)]
     env["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join(str(p) for p in protect)
     env["MLCOURSE_GRADING_REPORT"] = str(shard / "incidents.jsonl")

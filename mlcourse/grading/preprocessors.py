@@ -27,6 +27,8 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer
 
+from mlcourse.grading import warm
+
 __all__ = ["HIDDEN_MARKERS", "HideHiddenTests", "RestoreCells", "SafeExecute", "incidents"]
 
 GUARD_LINE = "__import__('mlcourse.grading.guard').grading.guard.check(globals(), {token!r})"
@@ -116,6 +118,7 @@ class SafeExecute(Execute):
     ).tag(config=True)
 
     _index = -1
+    _told_cold = False
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
         self._index = index
@@ -127,6 +130,8 @@ class SafeExecute(Execute):
             *[a for a in configured if not a.startswith("--IPKernelApp.exec_lines")],
             f"--IPKernelApp.exec_lines={SANDBOX_LINE}",
         ]
+        if warm.enabled():
+            self.kernel_manager_class = warm.WarmKernelManager
         token = secrets.token_hex(16)
         armed = copy.deepcopy(nb)
         for cell in armed.cells:
@@ -150,6 +155,9 @@ class SafeExecute(Execute):
                     break
         self._merge(nb, ran, killers, token)
         self._report(nb, resources)
+        if warm.problem() and not SafeExecute._told_cold:
+            SafeExecute._told_cold = True
+            self.log.warning("grading kernels start cold (slower, same grades): %s", warm.problem())
         return nb, resources
 
     def _merge(self, nb: NotebookNode, ran: NotebookNode, killers: list[int], token: str) -> None:
