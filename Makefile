@@ -9,7 +9,8 @@ LOCK   := requirements-lock.txt
 JOBS   ?= 2
 # nbgrader runs `alembic` from PATH, so the venv's bin comes first
 export PATH := $(abspath $(BIN)):$(PATH)
-export MPLBACKEND := Agg
+# Tests draw off-screen; the book must not (the kernel's inline backend puts the figures into the pages)
+test test-fast: export MPLBACKEND := Agg
 
 .PHONY: help venv book test test-fast lint release lock bench gpu-check clean
 
@@ -32,7 +33,7 @@ $(STAMP): $(LOCK) pyproject.toml
 
 book: $(STAMP)
 	rm -rf book/_build
-	$(BIN)/jupyter-book build book --warningiserror --keep-going
+	env -u MPLBACKEND $(BIN)/jupyter-book build book --warningiserror --keep-going
 	@echo "Book built: file://$(CURDIR)/book/_build/html/index.html"
 
 test: $(STAMP)

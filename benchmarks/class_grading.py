@@ -7,6 +7,7 @@ workers. Prints seconds per notebook for each, the speed-up, and checks that the
 
     .venv/bin/python benchmarks/class_grading.py --students 100            # the full class (long)
     .venv/bin/python benchmarks/class_grading.py --students 10 --assignments 01_preprocessing 08_capstone
+    MLCOURSE_GRADING_WARM=0 .venv/bin/python benchmarks/class_grading.py --students 10   # kernels started cold
 """
 
 from __future__ import annotations
@@ -58,9 +59,12 @@ def main() -> None:
     parser.add_argument("--assignments", nargs="*", default=ng.assignments())
     args = parser.parse_args()
     os.environ["PATH"] = ng.nbgrader_env()["PATH"]
+    kernels = "warm (forked from a zygote)" if os.environ.get("MLCOURSE_GRADING_WARM", "1") != "0" else "cold"
     print(f"{args.students} students per assignment; sequential nbgrader vs mlcourse-grade --jobs {args.jobs}")
+    print(f"grading kernels: {kernels}; {os.cpu_count()} cores")
     print(f"{'assignment':18s} {'notebooks':>9s} {'sequential s/nb':>16s} {'parallel s/nb':>14s} {'speed-up':>9s}")
     seq_all, par_all = [], []
+    seq_total = par_total = 0.0
     for assignment in args.assignments:
         with tempfile.TemporaryDirectory() as tmp:
             sequential, parallel = Path(tmp) / "sequential", Path(tmp) / "parallel"
@@ -75,6 +79,7 @@ def main() -> None:
             par = time.perf_counter() - start
             same = scores(sequential, assignment) == scores(parallel, assignment)
             n = result.notebooks
+            seq_total, par_total = seq_total + seq, par_total + par
             seq_all.append(seq / n)
             par_all.append(par / n)
             flag = "" if same else "  GRADES DIFFER"
@@ -83,6 +88,7 @@ def main() -> None:
         f"{'median':18s} {'':9s} {statistics.median(seq_all):16.2f} {statistics.median(par_all):14.2f} "
         f"{statistics.median(seq_all) / statistics.median(par_all):9.2f}"
     )
+    print(f"total: sequential {seq_total / 60:.1f} min, parallel {par_total / 60:.1f} min")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ Prints three tables measured in one run on this machine:
 - autograde seconds per notebook: per assignment, a throw-away course (as in the gradeability tests) with
   the solution submitted by ``--students`` students, one `nbgrader autograde` run, wall time divided by
   the notebooks graded;
-- the book build: `jupyter-book build` of the whole book into a temporary folder (every notebook executed).
+- the book build: `jupyter-book build` of the whole book into a temporary folder (every notebook executed);
+- per chapter, what a workshop waits for (``--workshop``): running the chapter's notebook top to bottom, and
+  `nbgrader validate` of its exercise answered correctly (the learner's self-check). The instructor
+  guide's agendas quote these numbers.
 
     make bench        # or: .venv/bin/python benchmarks/course_times.py [--no-book] [--students 3]
 """
@@ -55,6 +58,36 @@ def autograde_seconds(assignment: str, students: int) -> tuple[int, float]:
         return students * len(solution), time.perf_counter() - start
 
 
+def chapter_seconds(chapter: Path) -> float:
+    """Seconds to execute a narrative notebook top to bottom in a fresh kernel (kernel start included)."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(chapter, 4)
+    start = time.perf_counter()
+    resources = {"metadata": {"path": str(chapter.parent)}}
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources=resources).execute()
+    return time.perf_counter() - start
+
+
+def validate_seconds(assignment: str) -> float:
+    """Seconds of `nbgrader validate` on the assignment's notebooks with the solution filled in."""
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp)
+        ng.make_course(course, assignment)
+        released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
+        sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
+        paths = []
+        for name, nb in released.items():
+            path = course / name
+            nbformat.write(ng.solution_notebook(nb, sources[name]), path)
+            paths.append(str(path))
+        start = time.perf_counter()
+        proc = ng.run_nbgrader(course, "validate", *paths)
+        if "Success!" not in proc.stdout:
+            raise RuntimeError(f"validate of the solution of {assignment} did not succeed:\n{proc.stdout[-2000:]}")
+        return time.perf_counter() - start
+
+
 def book_seconds() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT / "book"), "--path-output", tmp]
@@ -69,7 +102,16 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=2, help="copies of the solution graded per assignment")
     parser.add_argument("--no-grading", action="store_true")
     parser.add_argument("--no-book", action="store_true")
+    parser.add_argument("--workshop", action="store_true", help="only the per-chapter table of the agendas")
     args = parser.parse_args()
+
+    if args.workshop:
+        print("per chapter: run the narrative notebook (fresh kernel) | nbgrader validate of the answered exercise")
+        for assignment in ng.assignments():
+            run = chapter_seconds(ROOT / "book" / f"{assignment}.ipynb")
+            check = validate_seconds(assignment)
+            print(f"  {assignment:18s} {run:6.1f} s   {check:6.1f} s", flush=True)
+        return
 
     imports = {m: import_seconds(m, args.repeats) for m in ("numpy", "mlcourse", "torch")}
     print(f"import time in a fresh interpreter, median of {args.repeats}:")

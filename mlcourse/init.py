@@ -4,15 +4,15 @@ Every initializer returns a weight matrix ``W`` of shape ``(fan_in, fan_out)`` (
 Variances and bounds follow ``torch.nn.init`` (whose ``Linear.weight`` is ``W.T``, of shape
 ``(fan_out, fan_in)``):
 
-=================  ==========================================  =====================================
-initializer        distribution                                 default gain
-=================  ==========================================  =====================================
-``normal``         ``N(0, std^2)``                              (``std=0.01``)
-``xavier_uniform`` ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``   1 (linear, sigmoid)
-``xavier_normal``  ``N(0, s^2)``, ``s = gain * sqrt(2 / (fan_in + fan_out))``  1
-``he_uniform``     ``U(-a, a)``, ``a = gain * sqrt(3 / fan_in)``                sqrt(2) (ReLU)
-``he_normal``      ``N(0, s^2)``, ``s = gain / sqrt(fan_in)``                   sqrt(2) (ReLU)
-=================  ==========================================  =====================================
+==================  ==============================================================  ===================
+initializer         distribution                                                    default gain
+==================  ==============================================================  ===================
+``normal``          ``N(0, std^2)``                                                 (``std=0.01``)
+``xavier_uniform``  ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``       1 (linear, sigmoid)
+``xavier_normal``   ``N(0, s^2)``, ``s = gain * sqrt(2 / (fan_in + fan_out))``      1
+``he_uniform``      ``U(-a, a)``, ``a = gain * sqrt(3 / fan_in)``                   sqrt(2) (ReLU)
+``he_normal``       ``N(0, s^2)``, ``s = gain / sqrt(fan_in)``                      sqrt(2) (ReLU)
+==================  ==============================================================  ===================
 
 Randomness comes only from ``rng``: an ``int`` seed, a ``np.random.Generator``, or ``None`` (fresh).
 """

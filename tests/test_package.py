@@ -30,6 +30,7 @@ MODULES = [
     "mlcourse.grading.preprocessors",
     "mlcourse.grading.parallel",
     "mlcourse.grading.warm",
+    "mlcourse.cli",
 ]
 
 

@@ -1,0 +1,75 @@
+"""`mlcourse doctor`: the first command of a workshop says whether this machine is ready, and what to fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from mlcourse import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_doctor_reports_a_ready_machine(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("MLCOURSE_DEVICE", "cpu")
+    assert cli.main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    for line in ("ok    python", "ok    numpy", "ok    torch", "ok    device", "ok    datasets", "ok    nbgrader"):
+        assert line in out
+    assert "cpu (MLCOURSE_DEVICE='cpu')" in out
+    assert "load_digits (1797, 64)" in out
+    assert f"configuration {ROOT / 'nbgrader_config.py'}" in out
+    assert "8 released: 01_preprocessing" in out
+    assert out.rstrip().endswith("ready for the course")
+
+
+def test_a_device_that_is_not_here_fails_with_the_variable_named(capsys, monkeypatch):
+    monkeypatch.setenv("MLCOURSE_DEVICE", "cuda:7" if not _has_cuda() else "meta-not-a-device")
+    assert cli.main(["doctor", "--course", str(ROOT)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  device" in out and "MLCOURSE_DEVICE=" in out
+    assert "not ready: 1 problem(s) above" in out
+
+
+def test_a_missing_package_fails_with_the_fix(monkeypatch):
+    real = metadata.version
+
+    def version(name: str) -> str:
+        if name == "torch":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(cli.metadata, "version", version)
+    torch_line = next(c for c in cli._packages() if c.topic == "torch")
+    assert torch_line.status == "FAIL" and "make test" in torch_line.detail
+
+
+def test_outside_a_course_folder_nbgrader_is_a_warning(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [check] = cli._nbgrader(cli._find_course(tmp_path))
+    assert check.status == "warn" and "nbgrader_config.py" in check.detail
+
+
+def test_a_wrong_course_folder_is_refused_by_name(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["doctor", "--course", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "--course must be a folder with nbgrader_config.py" in capsys.readouterr().err
+
+
+def test_it_is_installed_as_a_console_script():
+    scripts = {ep.name: ep.value for ep in metadata.entry_points(group="console_scripts")}
+    assert scripts.get("mlcourse") == "mlcourse.cli:main"
+    run = subprocess.run([sys.executable, "-m", "mlcourse.cli", "doctor"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
