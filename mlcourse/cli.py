@@ -138,6 +138,7 @@ def doctor(course: Path | None = None) -> list[Check]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console script ``mlcourse``: parse ``argv`` (default: the command line), run, return the exit status."""
     parser = argparse.ArgumentParser(prog="mlcourse", description="The mlcourse command.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("doctor", help="is this machine ready for the course? (versions, device, data)")

@@ -154,7 +154,8 @@ def _split_validation(
         raise ValueError(f"validation_split must be a fraction in [0, 1); got {validation_split!r}")
     if not validation_split:
         return X, y, None
-    n_val = int(len(X) * validation_split)
+    split_at = math.floor(len(X) * (1.0 - validation_split))  # Keras' own arithmetic, to the sample
+    n_val = len(X) - split_at
     if n_val == 0 or n_val == len(X):
         raise ValueError(f"validation_split={validation_split} leaves an empty split with {len(X)} samples")
     return X[:-n_val], y[:-n_val], (X[-n_val:], y[-n_val:])

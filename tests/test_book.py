@@ -13,6 +13,7 @@ tests are skipped on a developer's machine and fail in CI (``CI`` set).
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import html
 import html.parser
@@ -23,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,14 +69,16 @@ def _stale() -> bool:
 
 @pytest.fixture(scope="module")
 def book() -> Path:
-    if _stale():
-        jb = Path(sys.executable).parent / "jupyter-book"
-        shutil.rmtree(BOOK / "_build", ignore_errors=True)
-        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Agg would keep figures out of the pages
-        proc = subprocess.run(
-            [str(jb), "build", str(BOOK), "--warningiserror", "--keep-going"], capture_output=True, text=True, env=env
-        )
-        assert proc.returncode == 0, f"the book does not build:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
+    # pytest-xdist workers may both get here: one builds, the other waits for it and finds the build fresh
+    with open(Path(tempfile.gettempdir()) / "mlcourse-book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _stale():
+            jb = Path(sys.executable).parent / "jupyter-book"
+            shutil.rmtree(BOOK / "_build", ignore_errors=True)
+            env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Agg would keep figures out
+            cmd = [str(jb), "build", str(BOOK), "--warningiserror", "--keep-going"]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            assert proc.returncode == 0, f"the book does not build:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
     return HTML
 
 
@@ -324,6 +328,22 @@ def test_code_is_highlighted_and_navigation_works(book, site, browser):
         visit.page.click("a.right-next")
         visit.page.wait_for_load_state("load")
         assert visit.page.url.endswith("04_loss.html")
+        assert not visit.problems, visit.problems
+    finally:
+        visit.close()
+
+
+def test_check_yourself_answers_stay_collapsed_until_opened(book, site, browser):
+    visit = _Visit(browser, f"{site}/05_backprop.html")
+    try:
+        answers = visit.page.locator("div.admonition.dropdown")
+        assert answers.count() == 2, "chapter 5 has two questions to check yourself"
+        answer = answers.first
+        text = answer.locator("p").last
+        assert not text.is_visible(), "the answer shows before the reader asks for it"
+        answer.locator(".admonition-title").click()
+        text.wait_for(state="visible", timeout=5_000)
+        assert "uphill" in text.inner_text()
         assert not visit.problems, visit.problems
     finally:
         visit.close()

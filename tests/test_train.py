@@ -27,7 +27,7 @@ def test_fit_returns_keras_history_and_learns(digits):
     assert all(len(v) == 5 for v in history.history.values()) and history.epoch == [0, 1, 2, 3, 4]
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["val_accuracy"][-1] > 0.85
-    loss, acc = evaluate(model, X[-359:], y[-359:])  # the last 20 %: Keras' validation split
+    loss, acc = evaluate(model, X[-360:], y[-360:])  # Keras keeps floor(1797 * 0.8) = 1437 for training
     assert loss == pytest.approx(history.history["val_loss"][-1]) and acc == pytest.approx(
         history.history["val_accuracy"][-1]
     )
@@ -39,6 +39,21 @@ def test_validation_split_holds_out_the_last_samples_like_keras():
     model = MLP([2, 2], seed=0)
     history = fit(model, X, y, optimizer=SGD(model.params, lr=0.0), epochs=1, validation_split=0.2, progress=False)
     assert history.history["val_loss"][0] == pytest.approx(evaluate(model, X[80:], y[80:]).loss)
+
+
+@pytest.mark.parametrize("n_samples", [1437, 100, 10, 7, 1001])
+@pytest.mark.parametrize("validation_split", [0.2, 0.1, 0.33, 0.5])
+def test_validation_split_sizes_equal_keras(n_samples, validation_split, monkeypatch):
+    """The oracle is Keras' own splitting function (1437 digits, 0.2: Keras keeps 1149 for training)."""
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    slicing = pytest.importorskip("keras.src.trainers.data_adapters.array_slicing")
+    X, y = np.arange(2.0 * n_samples).reshape(n_samples, 2), np.arange(n_samples)
+    (X_keras, _), (X_val_keras, _) = slicing.train_validation_split((X, y), validation_split=validation_split)
+    from mlcourse.train import _split_validation
+
+    X_fit, _, (X_val, _) = _split_validation(X, y, validation_split, None)
+    np.testing.assert_array_equal(X_fit, X_keras)
+    np.testing.assert_array_equal(X_val, X_val_keras)
 
 
 def test_same_seed_same_history(digits):
