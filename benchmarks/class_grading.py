@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -45,6 +46,12 @@ def make_class(course: Path, assignment: str, students: int) -> None:
         ng.submit(course, assignment, f"student{i:03d}", notebooks)
 
 
+def _children_cpu() -> float:
+    """CPU seconds used so far by finished child processes (nbgrader, its kernels, the zygotes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def scores(course: Path, assignment: str) -> dict[str, float]:
     from nbgrader.api import Gradebook
 
@@ -71,19 +78,26 @@ def main() -> None:
             sequential.mkdir()
             make_class(sequential, assignment, args.students)
             shutil.copytree(sequential, parallel)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _children_cpu()
             ng.run_nbgrader(sequential, "autograde", assignment, "--force", timeout=24 * 3600)
             seq = time.perf_counter() - start
-            start = time.perf_counter()
+            seq_cores = (_children_cpu() - cpu) / seq
+            start, cpu = time.perf_counter(), _children_cpu()
             result = grade_class(parallel, assignment, jobs=args.jobs, progress=False, export=False)
             par = time.perf_counter() - start
+            par_cores = (_children_cpu() - cpu) / par
             same = scores(sequential, assignment) == scores(parallel, assignment)
             n = result.notebooks
             seq_total, par_total = seq_total + seq, par_total + par
             seq_all.append(seq / n)
             par_all.append(par / n)
             flag = "" if same else "  GRADES DIFFER"
-            print(f"{assignment:18s} {n:9d} {seq / n:16.2f} {par / n:14.2f} {seq / par:9.2f}{flag}", flush=True)
+            stages = ", ".join(f"{stage} {seconds:.0f} s" for stage, seconds in result.stages.items())
+            stages += f"; cores busy: sequential {seq_cores:.2f}, parallel {par_cores:.2f}"
+            print(
+                f"{assignment:18s} {n:9d} {seq / n:16.2f} {par / n:14.2f} {seq / par:9.2f}{flag}   ({stages})",
+                flush=True,
+            )
     print(
         f"{'median':18s} {'':9s} {statistics.median(seq_all):16.2f} {statistics.median(par_all):14.2f} "
         f"{statistics.median(seq_all) / statistics.median(par_all):9.2f}"

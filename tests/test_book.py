@@ -249,6 +249,12 @@ class _Visit:
     def close(self) -> None:
         self.context.close()
 
+    def __enter__(self) -> _Visit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 _TYPESET = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
@@ -266,8 +272,7 @@ def test_every_page_works_offline_in_a_real_browser(book, site, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems, formulas = [], 0
     for page in _pages(book):
-        visit = _Visit(browser, f"{site}/{page.name}")
-        try:
+        with _Visit(browser, f"{site}/{page.name}") as visit:
             state = visit.page.evaluate(_TYPESET)
             formulas += state["math"]
             drawn = _figures_drawn(page.stem)
@@ -281,39 +286,30 @@ def test_every_page_works_offline_in_a_real_browser(book, site, browser):
             problems += [f"{page.name}: {p}" for p in visit.problems]
             if page.stem in SHOWN:
                 visit.page.screenshot(path=str(SCREENSHOTS / f"{page.stem}.png"), full_page=False)
-        finally:
-            visit.close()
     assert not problems, "\n".join(problems)
     assert formulas > 300, f"suspiciously few formulas ({formulas})"
 
 
 def test_math_is_typeset_by_the_books_own_mathjax(book, site, browser):
-    visit = _Visit(browser, f"{site}/05_backprop.html")
-    try:
+    with _Visit(browser, f"{site}/05_backprop.html") as visit:
         source = visit.page.evaluate(
             "() => Array.from(document.scripts).map(s => s.src).find(s => s.includes('tex-chtml')) || ''"
         )
         assert source.startswith(site), f"MathJax is loaded from {source!r}, not from the book"
         text = visit.page.inner_text("main")
         assert "\\frac" not in text and "\\mathbf" not in text, "raw LaTeX is visible on the page"
-    finally:
-        visit.close()
 
 
 def test_search_works_offline(book, site, browser):
-    visit = _Visit(browser, f"{site}/search.html?q=backpropagation")
-    try:
+    with _Visit(browser, f"{site}/search.html?q=backpropagation") as visit:
         visit.page.wait_for_selector("#search-results li", timeout=20_000)
         results = visit.page.inner_text("#search-results")
         assert "Backpropagation" in results
         assert not visit.problems, visit.problems
-    finally:
-        visit.close()
 
 
 def test_code_is_highlighted_and_navigation_works(book, site, browser):
-    visit = _Visit(browser, f"{site}/03_forward.html")
-    try:
+    with _Visit(browser, f"{site}/03_forward.html") as visit:
         colours = visit.page.evaluate(
             """() => {
               const keyword = document.querySelector('div.highlight .kn, div.highlight .k');
@@ -329,13 +325,10 @@ def test_code_is_highlighted_and_navigation_works(book, site, browser):
         visit.page.wait_for_load_state("load")
         assert visit.page.url.endswith("04_loss.html")
         assert not visit.problems, visit.problems
-    finally:
-        visit.close()
 
 
 def test_check_yourself_answers_stay_collapsed_until_opened(book, site, browser):
-    visit = _Visit(browser, f"{site}/05_backprop.html")
-    try:
+    with _Visit(browser, f"{site}/05_backprop.html") as visit:
         answers = visit.page.locator("div.admonition.dropdown")
         assert answers.count() == 2, "chapter 5 has two questions to check yourself"
         answer = answers.first
@@ -345,5 +338,3 @@ def test_check_yourself_answers_stay_collapsed_until_opened(book, site, browser)
         text.wait_for(state="visible", timeout=5_000)
         assert "uphill" in text.inner_text()
         assert not visit.problems, visit.problems
-    finally:
-        visit.close()

@@ -171,25 +171,32 @@ def _cell_source(assignment: str, grade_id: str) -> str:
     raise KeyError(grade_id)
 
 
+def _solution_and_mutants(course: Path, assignment: str, mutants: int) -> None:
+    """A course whose students are the solution and the first ``mutants`` of the assignment's mutants."""
+    course.mkdir()
+    ng.make_course(course, assignment)
+    solution = _solution(course, assignment)
+    ng.submit(course, assignment, "solution", solution)
+    for path in ng.mutant_files(assignment)[:mutants]:
+        mutant = ng.Mutant.load(path)
+        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
+        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
+        ng.submit(course, assignment, f"mutant-{mutant.name}", notebooks)
+
+
 def test_parallel_grades_equal_sequential_nbgrader(tmp_path, monkeypatch):
     """The same class graded by plain `nbgrader autograde` with cold kernels (started as nbgrader starts them)
     and by mlcourse-grade --jobs 2 with warm ones (forked from a zygote): identical grades."""
     sequential, parallel = tmp_path / "sequential", tmp_path / "parallel"
-    sequential.mkdir()
-    ng.make_course(sequential, ASSIGNMENT)
-    solution = _solution(sequential)
-    ng.submit(sequential, ASSIGNMENT, "solution", solution)
-    for path in ng.mutant_files(ASSIGNMENT)[:5]:
-        mutant = ng.Mutant.load(path)
-        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
-        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
-        ng.submit(sequential, ASSIGNMENT, f"mutant-{mutant.name}", notebooks)
+    _solution_and_mutants(sequential, ASSIGNMENT, mutants=5)
     shutil.copytree(sequential, parallel)
     with monkeypatch.context() as cold:
         cold.setenv("MLCOURSE_GRADING_WARM", "0")
         ng.run_nbgrader(sequential, "autograde", ASSIGNMENT, "--force")
     result = grade_class(parallel, ASSIGNMENT, jobs=2, progress=False)
     assert result.jobs == 2 and len(result.students) == 6
+    assert set(result.stages) == {"prepare", "grade", "merge"}
+    assert sum(result.stages.values()) == pytest.approx(result.seconds) and min(result.stages.values()) >= 0
     seq, par = _scores(sequential), _scores(parallel)
     assert seq == par
     assert 0 < sum(map(sum, (s.values() for s in seq.values()))) < 12 * 6, "the class mixes full and partial marks"
@@ -200,15 +207,7 @@ def test_warm_kernels_grade_pytorch_work_like_cold_ones(tmp_path, monkeypatch):
     """Warm kernels have PyTorch imported before the notebook runs; grades of a PyTorch chapter are the same."""
     assignment = "06_optim"
     cold, warm = tmp_path / "cold", tmp_path / "warm"
-    cold.mkdir()
-    ng.make_course(cold, assignment)
-    solution = _solution(cold, assignment)
-    ng.submit(cold, assignment, "solution", solution)
-    for path in ng.mutant_files(assignment)[:3]:
-        mutant = ng.Mutant.load(path)
-        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
-        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
-        ng.submit(cold, assignment, f"mutant-{mutant.name}", notebooks)
+    _solution_and_mutants(cold, assignment, mutants=3)
     shutil.copytree(cold, warm)
     with monkeypatch.context() as env:
         env.setenv("MLCOURSE_GRADING_WARM", "0")

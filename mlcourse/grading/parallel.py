@@ -48,6 +48,7 @@ class ClassGrading:
     notebooks: int = 0
     incidents: list[str] = field(default_factory=list)
     failed_shards: list[int] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds: prepare, grade, merge (with export)
 
     @property
     def seconds_per_notebook(self) -> float:
@@ -238,9 +239,12 @@ def grade_class(
     start = time.perf_counter()
     shards, students, lines = prepare_shards(course, assignment, jobs)
     result = ClassGrading(assignment, students, len(shards), incidents=lines)
+    prepared = time.perf_counter()
     result.failed_shards = run_shards(course, assignment, shards, len(students), progress)
+    graded = time.perf_counter()
     _merge_and_export(course, shards, result, export)
     result.seconds = time.perf_counter() - start
+    result.stages = {"prepare": prepared - start, "grade": graded - prepared, "merge": start + result.seconds - graded}
     return result
 
 
@@ -283,7 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         result = grade_class(args.course, args.assignment, args.jobs, export=not args.no_export)
     print(
         f"{args.assignment}: {len(result.students)} students, {result.notebooks} notebooks in {result.seconds:.0f} s "
-        f"with {result.jobs} workers ({result.seconds_per_notebook:.1f} s per notebook)"
+        f"with {result.jobs} workers ({result.seconds_per_notebook:.1f} s per notebook; "
+        + ", ".join(f"{stage} {seconds:.0f} s" for stage, seconds in result.stages.items())
+        + ")"
     )
     for line in result.incidents:
         print(f"  ! {line}")

@@ -35,6 +35,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,17 @@ def _become_kernel(control: socket.socket, request: dict[str, Any], fds: list[in
         os._exit(code)
 
 
+def _reap() -> bool:
+    """Collect finished kernels (so that their CPU time counts as the grader's); whether any are still running."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True
+
+
 def serve(fd: int, preload: list[str]) -> None:
     """The zygote: import ``preload``, then fork a kernel for every request on the socket ``fd`` until EOF."""
     control = socket.socket(fileno=fd)
@@ -123,11 +135,14 @@ def serve(fd: int, preload: list[str]) -> None:
     _send(control, {"ready": threads == 1, "threads": threads, "loaded": loaded, "failed": failed})
     if threads != 1:
         return
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the grader's terminal is the grader's business
     while True:
         request, fds = _recv(control, 4)
+        _reap()
         if request is None:
+            deadline = time.monotonic() + 2
+            while _reap() and time.monotonic() < deadline:  # kernels still shutting down
+                time.sleep(0.05)
             return
         pid = os.fork()
         if pid == 0:
@@ -191,8 +206,10 @@ class Zygote:
 
     def close(self) -> None:
         """Stop the zygote (kernels it forked are their own sessions and are not affected)."""
-        self._socket.close()
-        if self.process.poll() is None:
+        self._socket.close()  # the zygote sees the end of its socket, collects its kernels and exits
+        try:
+            self.process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
 
