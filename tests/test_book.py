@@ -286,6 +286,10 @@ def test_every_page_works_offline_in_a_real_browser(book, site, browser):
             problems += [f"{page.name}: {p}" for p in visit.problems]
             if page.stem in SHOWN:
                 visit.page.screenshot(path=str(SCREENSHOTS / f"{page.stem}.png"), full_page=False)
+                figure = visit.page.locator("article img")
+                if figure.count():  # the page's first figure, scrolled into view, for people to look at
+                    figure.first.scroll_into_view_if_needed()
+                    visit.page.screenshot(path=str(SCREENSHOTS / f"{page.stem}-figure.png"), full_page=False)
     assert not problems, "\n".join(problems)
     assert formulas > 300, f"suspiciously few formulas ({formulas})"
 
