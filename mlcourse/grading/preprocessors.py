@@ -6,7 +6,8 @@ Wired in by the course's ``nbgrader_config.py``:
   (``mlcourse.grading.sandbox``), every graded test cell starts with the guard (``mlcourse.grading.guard``),
   and a cell that kills the kernel (``os._exit``, a crash) scores zero while the rest of the notebook is
   still graded: the kernel is restarted and the notebook re-run with that cell replaced by an error.
-  It also tells the instructor, one line per incident, what happened (:func:`incidents`).
+  It also tells the instructor, one line per incident, what happened (:func:`incidents`). Kernels are forked
+  from a warm zygote that has imported PyTorch once (``mlcourse.grading.warm``), one fresh process per notebook.
 - :class:`HideHiddenTests` runs in ``generate_feedback``: the feedback a student gets shows neither the
   code of hidden tests nor tracebacks that quote it, only the assertion message meant for the learner.
 """
