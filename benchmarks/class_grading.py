@@ -34,9 +34,7 @@ from tests import nbgrading as ng  # noqa: E402 - the harness of the gradeabilit
 def make_class(course: Path, assignment: str, students: int) -> None:
     """A course with ``students`` submissions: the solution and each mutant in turn."""
     ng.make_course(course, assignment)
-    released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
-    sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
-    solution = {name: ng.solution_notebook(released[name], sources[name]) for name in released}
+    solution = ng.solution_notebooks(course, assignment)
     mutants = [ng.Mutant.load(p) for p in ng.mutant_files(assignment)]
     for i in range(students):
         notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}

@@ -48,9 +48,7 @@ def autograde_seconds(assignment: str, students: int) -> tuple[int, float]:
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
         ng.make_course(course, assignment)
-        released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
-        sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
-        solution = {name: ng.solution_notebook(released[name], sources[name]) for name in released}
+        solution = ng.solution_notebooks(course, assignment)
         for i in range(students):
             ng.submit(course, assignment, f"student{i:02d}", solution)
         start = time.perf_counter()
@@ -74,13 +72,10 @@ def validate_seconds(assignment: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
         ng.make_course(course, assignment)
-        released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
-        sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
         paths = []
-        for name, nb in released.items():
-            path = course / name
-            nbformat.write(ng.solution_notebook(nb, sources[name]), path)
-            paths.append(str(path))
+        for name, nb in ng.solution_notebooks(course, assignment).items():
+            nbformat.write(nb, course / name)
+            paths.append(str(course / name))
         start = time.perf_counter()
         proc = ng.run_nbgrader(course, "validate", *paths)
         if "Success!" not in proc.stdout:

@@ -132,6 +132,18 @@ def solution_notebook(release: nbformat.NotebookNode, source: nbformat.NotebookN
     return nb
 
 
+def released_notebooks(course: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """The course's generated release of ``assignment``, by file name."""
+    folder = course / "exercises" / assignment
+    return {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
+
+
+def solution_notebooks(course: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """The course's release of ``assignment`` answered with the instructor's solutions, by file name."""
+    sources = {p.name: nbformat.read(p, as_version=4) for p in source_notebooks(assignment)}
+    return {name: solution_notebook(nb, sources[name]) for name, nb in released_notebooks(course, assignment).items()}
+
+
 def swap_in(nb: nbformat.NotebookNode, mutant: Mutant) -> bool:
     """Redefine ``mutant.function`` right after the answer cell that defines it. True if it was found."""
     for cell in nb.cells:

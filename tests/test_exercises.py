@@ -19,11 +19,8 @@ ASSIGNMENTS = ng.assignments()
 def grade_assignment(course: Path, assignment: str) -> tuple[Path, dict[str, ng.Score]]:
     """One generate + one autograde run: the solution, the release and every mutant as separate students."""
     ng.make_course(course, assignment)
-    released = {
-        p.name: nbformat.read(p, as_version=4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))
-    }
-    sources = {p.name: nbformat.read(p, as_version=4) for p in ng.source_notebooks(assignment)}
-    solution = {name: ng.solution_notebook(released[name], sources[name]) for name in released}
+    released = ng.released_notebooks(course, assignment)
+    solution = ng.solution_notebooks(course, assignment)
     ng.submit(course, assignment, "solution", solution)
     ng.submit(course, assignment, "release", released)
     for path in ng.mutant_files(assignment):

@@ -30,9 +30,7 @@ MEMORY_MB = 1024
 
 
 def _solution(course: Path, assignment: str = ASSIGNMENT) -> dict[str, nbformat.NotebookNode]:
-    released = {p.name: nbformat.read(p, 4) for p in sorted((course / "exercises" / assignment).glob("*.ipynb"))}
-    sources = {p.name: nbformat.read(p, 4) for p in ng.source_notebooks(assignment)}
-    return {name: ng.solution_notebook(released[name], sources[name]) for name in released}
+    return ng.solution_notebooks(course, assignment)
 
 
 def _scores(course: Path, assignment: str = ASSIGNMENT) -> dict[str, dict[str, float]]:
@@ -184,15 +182,20 @@ def _solution_and_mutants(course: Path, assignment: str, mutants: int) -> None:
         ng.submit(course, assignment, f"mutant-{mutant.name}", notebooks)
 
 
+def _autograde_cold(course: Path, assignment: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain `nbgrader autograde`, every kernel started as nbgrader starts it (no warm zygote)."""
+    with monkeypatch.context() as cold:
+        cold.setenv("MLCOURSE_GRADING_WARM", "0")
+        ng.run_nbgrader(course, "autograde", assignment, "--force")
+
+
 def test_parallel_grades_equal_sequential_nbgrader(tmp_path, monkeypatch):
     """The same class graded by plain `nbgrader autograde` with cold kernels (started as nbgrader starts them)
     and by mlcourse-grade --jobs 2 with warm ones (forked from a zygote): identical grades."""
     sequential, parallel = tmp_path / "sequential", tmp_path / "parallel"
     _solution_and_mutants(sequential, ASSIGNMENT, mutants=5)
     shutil.copytree(sequential, parallel)
-    with monkeypatch.context() as cold:
-        cold.setenv("MLCOURSE_GRADING_WARM", "0")
-        ng.run_nbgrader(sequential, "autograde", ASSIGNMENT, "--force")
+    _autograde_cold(sequential, ASSIGNMENT, monkeypatch)
     result = grade_class(parallel, ASSIGNMENT, jobs=2, progress=False)
     assert result.jobs == 2 and len(result.students) == 6
     assert set(result.stages) == {"prepare", "grade", "merge"}
@@ -209,9 +212,7 @@ def test_warm_kernels_grade_pytorch_work_like_cold_ones(tmp_path, monkeypatch):
     cold, warm = tmp_path / "cold", tmp_path / "warm"
     _solution_and_mutants(cold, assignment, mutants=3)
     shutil.copytree(cold, warm)
-    with monkeypatch.context() as env:
-        env.setenv("MLCOURSE_GRADING_WARM", "0")
-        ng.run_nbgrader(cold, "autograde", assignment, "--force")
+    _autograde_cold(cold, assignment, monkeypatch)
     log = ng.run_nbgrader(warm, "autograde", assignment, "--force")
     assert "start cold" not in log.stdout + log.stderr
     cold_scores, warm_scores = _scores(cold, assignment), _scores(warm, assignment)
