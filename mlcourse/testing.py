@@ -8,17 +8,27 @@ Used by the visible and hidden test cells of every exercise, e.g.::
 
 from __future__ import annotations
 
+import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+
+from mlcourse import _watch
 
 __all__ = ["expect_close", "expect_on_device", "expect_raises", "expect_shape", "expect_written_here"]
 
 
 def _with_hint(message: str, hint: str) -> str:
     return f"{message}\nHint: {hint}" if hint else message
+
+
+def _raise_if_forbidden_call() -> None:
+    """Fail if a watched graded function made a forbidden call in this cell, even if the call's error was caught."""
+    message = _watch.violation()
+    if message is not None:
+        raise _watch.ForbiddenCallError(message)
 
 
 def _reaches_reference(func: Any) -> str | None:
@@ -45,9 +55,15 @@ def _reaches_reference(func: Any) -> str | None:
     return None
 
 
-def expect_written_here(func: Any) -> None:
-    """Fail unless ``func`` is a function written in the notebook: not imported from ``mlcourse``, and not a
-    wrapper that calls the course's own function of the same name."""
+def expect_written_here(func: Any, forbidden: Iterable[str] = (), allowed: Iterable[str] = ()) -> None:
+    """Fail unless ``func`` is a function written in the notebook, and watch it for the rest of the cell.
+
+    Statically: not imported from ``mlcourse``, and not a wrapper that calls the course's function of the same
+    name. At run time (until the cell ends): every call ``func`` makes, directly or through helpers, into the
+    course's reference package, scikit-learn, or a dotted name in ``forbidden`` (``"torch.optim"``,
+    ``"torch.nn.functional.one_hot"``) fails the test with a message that names the call; ``allowed`` names
+    exceptions (``"mlcourse.preprocessing.train_test_split"``). See ``mlcourse._watch``.
+    """
     if not callable(func):
         raise AssertionError(f"expected a function, got {type(func).__name__}: define it with `def` in the notebook")
     module = getattr(func, "__module__", "") or ""
@@ -63,10 +79,13 @@ def expect_written_here(func: Any) -> None:
             f"{name} calls the course's own {name} (through {via!r}): write it yourself, "
             "do not wrap the reference solution"
         )
+    _watch.watch(func, forbidden, allowed, test_file=sys._getframe(1).f_code.co_filename)
+    _raise_if_forbidden_call()
 
 
 def expect_shape(actual: Any, shape: tuple[int, ...], what: str, hint: str = "") -> np.ndarray:
     """Fail unless ``actual`` is an array-like of exactly ``shape``; return it as an array."""
+    _raise_if_forbidden_call()
     if actual is None:
         raise AssertionError(_with_hint(f"{what} returned None: did you forget `return`?", hint))
     arr = np.asarray(actual)
@@ -80,6 +99,7 @@ def expect_close(actual: Any, expected: Any, what: str, hint: str = "", rtol: fl
 
     The message names the first wrong entry, the value expected there and the value found.
     """
+    _raise_if_forbidden_call()
     exp = np.asarray(expected, dtype=np.float64)
     arr = expect_shape(actual, exp.shape, what, hint)
     if arr.dtype.kind not in "biuf":
@@ -103,6 +123,7 @@ def expect_on_device(actual: Any, device: Any, what: str, hint: str = "") -> np.
 
     Duck-typed, so this module does not import torch.
     """
+    _raise_if_forbidden_call()
     if not (hasattr(actual, "device") and hasattr(actual, "detach")):
         raise AssertionError(
             _with_hint(f"{what} should return a torch tensor, but returned {type(actual).__name__}", hint)
@@ -118,7 +139,10 @@ def expect_raises(func: Callable[[], Any], error: type[BaseException], what: str
     """Fail unless calling ``func()`` raises ``error``."""
     try:
         func()
+    except _watch.ForbiddenCallError:
+        raise
     except error:
+        _raise_if_forbidden_call()
         return
     except Exception as exc:
         raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but raised {exc!r}", hint)) from exc

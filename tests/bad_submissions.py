@@ -108,6 +108,40 @@ class BadSubmission:
 
 CORPUS = [
     BadSubmission(
+        "calls_standard_scaler",
+        "standardize is one line: scikit-learn's StandardScaler().fit_transform",
+        ("standardize",),
+        "called what the task forbids",
+        _replace(
+            "standardize",
+            "from sklearn.preprocessing import StandardScaler\n\n\n"
+            "def standardize(X):\n    return StandardScaler().fit_transform(X)",
+        ),
+    ),
+    BadSubmission(
+        "calls_min_max_scaler",
+        "min_max_scale is one line: scikit-learn's MinMaxScaler",
+        ("min_max_scale",),
+        "called what the task forbids",
+        _replace(
+            "min_max_scale",
+            "from sklearn.preprocessing import MinMaxScaler as Scaler\n\n\n"
+            "def min_max_scale(X, feature_range=(0.0, 1.0)):\n"
+            "    return Scaler(feature_range=feature_range).fit_transform(np.asarray(X, dtype=float))",
+        ),
+    ),
+    BadSubmission(
+        "reference_by_getattr",
+        "one_hot reaches the course's reference through getattr(P, 'one_' + 'hot')",
+        ("one_hot",),
+        "called what the task forbids",
+        _replace(
+            "one_hot",
+            "import mlcourse.preprocessing as P\n\n\n"
+            "def one_hot(y, num_classes=None):\n    return getattr(P, 'one_' + 'hot')(y, num_classes)",
+        ),
+    ),
+    BadSubmission(
         "infinite_loop",
         "min_max_scale never returns",
         ("min_max_scale",),
@@ -242,7 +276,7 @@ CORPUS = [
         "rewrites_test_cells",
         "an IPython input transformer that empties every later cell, tests included",
         ("one_hot", "split_and_scale"),
-        "did not run as written",
+        "tampering",
         _append(
             "one_hot",
             "def one_hot(y, num_classes=None):\n    return None\n\n\n"

@@ -35,7 +35,7 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 # nbgrader's own markers, written out here rather than taken from mlcourse.grading.preprocessors, so that
 # the feedback tests do not use the grader's definition as their oracle
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-_GRADED_NAME = re.compile(r"expect_written_here\((\w+)\)")
+_GRADED_NAME = re.compile(r"expect_written_here\((\w+)[,)]")
 
 
 def assignments() -> list[str]:

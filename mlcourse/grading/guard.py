@@ -1,15 +1,16 @@
 """The guard that runs first in every graded test cell: it undoes tampering with what the tests rely on.
 
 ``mlcourse.grading.sandbox.install`` calls :func:`snapshot` when the grading kernel starts, before any
-student code. The grader prepends ``check(globals(), token)`` to every graded test cell, so before a test
-runs the guard
+student code. The grader runs ``check(globals())`` right before every graded test cell, as a silent request of its own
+(the test cell's source is not touched, so its line numbers are the learner's), so before a test runs the
+guard
 
 - puts back any replaced attribute of the modules tests use (``numpy.isclose = lambda *a: True``,
   ``mlcourse.testing.expect_close = ...``, ``builtins.AssertionError = ...``);
 - rebinds the notebook's names for the test helpers and modules (``expect_close``, ``np``, ``torch``) to the
   real ones;
-- removes input and AST transformers added to IPython (a transformer could rewrite the test cells);
-- prints ``token``, by which the grader knows the cell ran as written.
+- removes input and AST transformers added to IPython (a transformer could rewrite the test cells), and
+  ``pre_execute`` / ``pre_run_cell`` callbacks added to IPython (one could add a transformer back).
 
 If it had anything to undo, the cell fails with :class:`GradingGuardError`, and so does every later test
 cell of the notebook: no later result can be trusted. Tests that ran before keep their points.
@@ -21,7 +22,7 @@ import sys
 import types
 from typing import Any
 
-__all__ = ["GradingGuardError", "check", "snapshot"]
+__all__ = ["GradingGuardError", "check", "snapshot", "snapshot_events"]
 
 PROTECTED_MODULES = (
     "builtins",
@@ -30,6 +31,7 @@ PROTECTED_MODULES = (
     "numpy.testing",
     "numpy.linalg",
     "mlcourse.testing",
+    "mlcourse._watch",
     "torch",
     "torch.nn.functional",
     "torch.testing",
@@ -44,8 +46,11 @@ SELF_PATCHING = ("torch",)
 MODULE_ALIASES = {"np": "numpy", "numpy": "numpy", "torch": "torch", "F": "torch.nn.functional"}
 _TRANSFORMER_LISTS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
 
+_EVENTS = ("pre_execute", "pre_run_cell")
+
 _snapshots: dict[str, dict[str, Any]] = {}
 _transformers: dict[str, list[Any]] = {}
+_events: dict[str, list[Any]] = {}
 _tampered: list[str] = []
 
 
@@ -106,6 +111,7 @@ def snapshot() -> None:
     import numpy.linalg
     import numpy.testing  # noqa: F401
 
+    import mlcourse._watch
     import mlcourse.testing  # noqa: F401
 
     for name in PROTECTED_MODULES:
@@ -114,6 +120,13 @@ def snapshot() -> None:
     shell = _shell()
     if shell is not None:
         _transformers.update({attr: list(getattr(shell, attr)) for attr in _TRANSFORMER_LISTS})
+
+
+def snapshot_events() -> None:
+    """Record IPython's pre-cell callbacks; called once the sandbox has registered its own."""
+    shell = _shell()
+    if shell is not None:
+        _events.update({name: list(shell.events.callbacks.get(name, [])) for name in _EVENTS})
 
 
 def _restore_modules() -> list[str]:
@@ -165,13 +178,16 @@ def _restore_transformers() -> list[str]:
         if list(current) != pristine:
             setattr(shell, attr, list(pristine))
             found.append(f"IPython's {attr}")
+    for name, callbacks in _events.items():
+        if list(shell.events.callbacks.get(name, [])) != callbacks:
+            shell.events.callbacks[name] = list(callbacks)
+            found.append(f"IPython's {name} callbacks")
     return found
 
 
-def check(namespace: dict[str, Any], token: str) -> None:
-    """Undo tampering, print ``token``; raise :class:`GradingGuardError` if this notebook ever tampered."""
+def check(namespace: dict[str, Any]) -> None:
+    """Undo tampering; raise :class:`GradingGuardError` if this notebook ever tampered."""
     found = _restore_modules() + _restore_names(namespace) + _restore_transformers()
-    print(token)
     if found:
         _tampered.extend(found)
         raise GradingGuardError(

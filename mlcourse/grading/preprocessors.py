@@ -3,7 +3,8 @@
 Wired in by the course's ``nbgrader_config.py``:
 
 - :class:`SafeExecute` replaces nbgrader's ``Execute``: every kernel starts inside the sandbox
-  (``mlcourse.grading.sandbox``), every graded test cell starts with the guard (``mlcourse.grading.guard``),
+  (``mlcourse.grading.sandbox``), the guard (``mlcourse.grading.guard``) runs right before every graded test
+  cell, as a silent request of its own (the cell's source, line numbers and outputs stay the learner's),
   and a cell that kills the kernel (``os._exit``, a crash) scores zero while the rest of the notebook is
   still graded: the kernel is restarted and the notebook re-run with that cell replaced by an error.
   It also tells the instructor, one line per incident, what happened (:func:`incidents`). Kernels are forked
@@ -18,7 +19,6 @@ import copy
 import json
 import os
 import re
-import secrets
 import time
 from typing import Any
 
@@ -32,13 +32,12 @@ from mlcourse.grading import warm
 
 __all__ = ["HIDDEN_MARKERS", "HideHiddenTests", "RestoreCells", "SafeExecute", "incidents"]
 
-GUARD_LINE = "__import__('mlcourse.grading.guard').grading.guard.check(globals(), {token!r})"
+GUARD_CODE = "__import__('mlcourse.grading.guard').grading.guard.check(globals())"
 SANDBOX_LINE = (
     "import mlcourse.grading.sandbox as _mlcourse_sandbox; _mlcourse_sandbox.install(); del _mlcourse_sandbox"
 )
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 KILLED = "grading: the kernel died while running this cell (os._exit, a crash or a signal); it scores zero"
-NOT_RUN = "grading: this test cell did not run as written (its code was changed while the notebook ran)"
 MISSING = "was missing from the submission"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -72,7 +71,7 @@ def incidents(nb: NotebookNode) -> list[str]:
                     "GradingGuardError": f"tampering: {out.evalue}",
                     "KernelDied": "killed the kernel (os._exit, a crash or a signal)",
                     "SystemExit": "called sys.exit()",
-                    "NotRunAsWritten": "did not run as written (its code was rewritten at run time)",
+                    "ForbiddenCallError": "called what the task forbids: " + (str(out.evalue).splitlines() or [""])[0],
                 }.get(out.ename)
                 if what:
                     lines.append(f"{name}: {what}")
@@ -123,7 +122,21 @@ class SafeExecute(Execute):
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
         self._index = index
+        if _is_grade(cell):
+            refused = self._run_guard()
+            if refused is not None:  # tampering: the test does not run, and scores zero
+                cell.outputs, cell.execution_count = [refused], None
+                return cell, resources
         return super().preprocess_cell(cell, resources, index)
+
+    def _run_guard(self) -> NotebookNode | None:
+        """Run the guard silently in the kernel (no history, no output); its error, or None if all is well."""
+        msg_id = self.kc.execute(GUARD_CODE, silent=True, store_history=False)
+        reply = self.wait_for_reply(msg_id)
+        content = (reply or {}).get("content", {})
+        if content.get("status") == "ok":
+            return None
+        return _error(content.get("ename", "GradingGuardError"), content.get("evalue", "the grading guard failed"))
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         configured: list[str] = list(getattr(self, "extra_arguments", []))
@@ -133,14 +146,9 @@ class SafeExecute(Execute):
         ]
         if warm.enabled():
             self.kernel_manager_class = warm.WarmKernelManager
-        token = secrets.token_hex(16)
-        armed = copy.deepcopy(nb)
-        for cell in armed.cells:
-            if _is_grade(cell):
-                cell.source = GUARD_LINE.format(token=token) + "\n" + cell.source
         killers: list[int] = []
         while True:
-            attempt = copy.deepcopy(armed)
+            attempt = copy.deepcopy(nb)
             for k in killers:
                 attempt.cells[k].source = f"raise RuntimeError({KILLED!r})"
             try:
@@ -154,15 +162,15 @@ class SafeExecute(Execute):
                     for later in range(self._index, len(ran.cells)):
                         killers.append(later)
                     break
-        self._merge(nb, ran, killers, token)
+        self._merge(nb, ran, killers)
         self._report(nb, resources)
         if warm.problem() and not SafeExecute._told_cold:
             SafeExecute._told_cold = True
             self.log.warning("grading kernels start cold (slower, same grades): %s", warm.problem())
         return nb, resources
 
-    def _merge(self, nb: NotebookNode, ran: NotebookNode, killers: list[int], token: str) -> None:
-        """Copy outputs of the run into ``nb`` (sources as submitted); verify each test cell ran its guard."""
+    def _merge(self, nb: NotebookNode, ran: NotebookNode, killers: list[int]) -> None:
+        """Copy the outputs of the run into ``nb`` (whose sources are the submitted ones)."""
         nb.metadata = ran.metadata
         for index, (cell, done) in enumerate(zip(nb.cells, ran.cells, strict=True)):
             if cell.cell_type != "code":
@@ -170,17 +178,6 @@ class SafeExecute(Execute):
             cell.outputs, cell.execution_count = done.get("outputs", []), done.get("execution_count")
             if index in killers:
                 cell.outputs = [_error("KernelDied", KILLED)]
-                continue
-            if not _is_grade(cell):
-                continue
-            saw_token = False
-            for out in cell.outputs:
-                if out.output_type == "stream" and token in out.get("text", ""):
-                    saw_token = True
-                    out.text = out.text.replace(token + "\n", "").replace(token, "")
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and not o.text)]
-            if not saw_token and not any(o.output_type == "error" for o in cell.outputs):
-                cell.outputs.append(_error("NotRunAsWritten", NOT_RUN))
 
     def _report(self, nb: NotebookNode, resources: Any) -> None:
         lines = incidents(nb)

@@ -177,4 +177,5 @@ def install() -> None:
     guard.snapshot()
     _limit_resources(_env_int("MLCOURSE_GRADING_MEMORY_MB", 4096), _env_int("MLCOURSE_GRADING_FILE_MB", 64))
     _limit_output(1024 * _env_int("MLCOURSE_GRADING_OUTPUT_KB", 256))
+    guard.snapshot_events()
     sys.addaudithook(_audit_hook(protected_paths(), Path.cwd().resolve()))
