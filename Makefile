@@ -1,5 +1,6 @@
 # mlcourse — the two commands: `make book` and `make test`. Everything else is a helper they call.
 # Each creates the virtual environment if it is missing and installs the pinned dependencies.
+# VENV=path uses (and if needed creates) the environment there, e.g. a hub's shared one: make VENV=/opt/course test
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,13 +13,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Tests draw off-screen; the book must not (the kernel's inline backend puts the figures into the pages)
 test test-fast: export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint release lock bench gpu-check clean
+.PHONY: help venv book test test-fast lint release student-bundle lock bench gpu-check clean
 
 help:
 	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
 	@echo "make test     run the whole test suite (package, notebooks, gradeability of every exercise)"
 	@echo "make lint     ruff + mypy"
-	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment"
+	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment (no gradebook)"
+	@echo "make student-bundle DEST=folder   the students' copy: exercises, built book, package; no answers"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
 	@echo "make bench    benchmarks: fit vs PyTorch vs Keras, matmul share, import/autograde/book times"
 	@echo "make gpu-check  on a CUDA machine: torch tests + every solution notebook on the GPU + GPU benchmark"
@@ -49,6 +51,12 @@ lint: $(STAMP)
 
 release: $(STAMP)
 	for dir in solutions/*/; do $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db || exit 1; done
+
+# The students' copy: never hand out the repository (solutions/ holds the answers and the hidden tests).
+student-bundle: $(STAMP)
+	@test -n "$(DEST)" || { echo "usage: make student-bundle DEST=folder"; exit 2; }
+	test -f book/_build/html/index.html || $(MAKE) book
+	$(BIN)/python scripts/student_bundle.py "$(DEST)"
 
 lock: $(STAMP)
 	$(BIN)/python scripts/lock.py

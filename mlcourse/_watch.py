@@ -46,6 +46,7 @@ class _State:
         self.rules: list[tuple[str, str]] = []  # (dotted prefix, verdict), longest prefix first
         self.extra: list[str] = []  # the task's own forbidden names, for the message
         self.c_forbidden: dict[Any, str] = {}  # C functions (builtins) -> their name
+        self.codes: dict[types.CodeType, str] = {}  # code of a named Python function -> verdict
         self.cache: dict[types.CodeType, str | None] = {}
         self.violation: str | None = None
         self.previous: Any = None
@@ -82,6 +83,12 @@ def _add_rule(name: str, verdict: str) -> None:
         raise TypeError(f"forbidden/allowed names must be dotted names like 'sklearn.preprocessing'; got {name!r}")
     names = {name}
     obj = _resolve(name)
+    inner = obj
+    for attr in ("__wrapped__", "_implementation", "__func__"):  # decorators, NumPy's dispatchers, methods
+        inner = getattr(inner, attr, inner)
+    code = getattr(inner, "__code__", None)
+    if isinstance(code, types.CodeType):
+        _state.codes[code] = verdict  # wherever it says it comes from (NumPy renames its functions' modules)
     if isinstance(obj, types.BuiltinFunctionType):
         if verdict == _FORBID:
             _state.c_forbidden[obj] = name
@@ -102,6 +109,8 @@ def _classify(frame: types.FrameType) -> str | None:
         return _NEITHER
     if code.co_name == "<module>":
         return _ALLOW  # importing is not calling: a module's own top-level code may run anything
+    if code in _state.codes:
+        return _state.codes[code]
     name = f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
     for prefix, verdict in _state.rules:
         if name == prefix or name.startswith(prefix + "."):

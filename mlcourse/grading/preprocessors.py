@@ -130,13 +130,21 @@ class SafeExecute(Execute):
         return super().preprocess_cell(cell, resources, index)
 
     def _run_guard(self) -> NotebookNode | None:
-        """Run the guard silently in the kernel (no history, no output); its error, or None if all is well."""
-        msg_id = self.kc.execute(GUARD_CODE, silent=True, store_history=False)
+        """Run the guard in the kernel; its error, or None if all is well.
+
+        The guard is a ``user_expression`` of an empty, silent request: no history, no output, and no input
+        transformer can rewrite it (they rewrite cells, not expressions). If even the empty request fails (a
+        hostile transformer raising), the test cell does not run either.
+        """
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"guard": GUARD_CODE})
         reply = self.wait_for_reply(msg_id)
         content = (reply or {}).get("content", {})
-        if content.get("status") == "ok":
+        result = content.get("user_expressions", {}).get("guard", {})
+        if content.get("status") == "ok" and result.get("status") == "ok":
             return None
-        return _error(content.get("ename", "GradingGuardError"), content.get("evalue", "the grading guard failed"))
+        if result.get("status") == "error":
+            return _error(result.get("ename", "GradingGuardError"), result.get("evalue", ""))
+        return _error("GradingGuardError", f"grading: the guard could not run before this test ({content.get('ename')})")
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         configured: list[str] = list(getattr(self, "extra_arguments", []))

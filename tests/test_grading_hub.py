@@ -1,0 +1,146 @@
+"""Grading under the configuration a JupyterHub course uses: configs that point elsewhere, two graders at once,
+a grader killed mid-run.
+
+nbgrader's JupyterHub guide has instructors set ``c.CourseDirectory.root`` in ``~/.jupyter/nbgrader_config.py``.
+A worker of ``mlcourse-grade`` must still grade only its shard, and the course gradebook must never have two
+writers. Each test grades a small class of ``01_preprocessing`` (the solution and two mutants) with real nbgrader.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlcourse.grading.parallel import GradingLockedError, configured_root, course_lock, grade_class
+from tests import nbgrading as ng
+
+pytestmark = pytest.mark.slow
+ASSIGNMENT = "01_preprocessing"
+
+
+def _class(course: Path, mutants: int = 2) -> None:
+    """A course whose students are the solution and the first ``mutants`` mutants of the assignment."""
+    course.mkdir(parents=True)
+    ng.make_course(course, ASSIGNMENT)
+    solution = ng.solution_notebooks(course, ASSIGNMENT)
+    ng.submit(course, ASSIGNMENT, "solution", solution)
+    for path in ng.mutant_files(ASSIGNMENT)[:mutants]:
+        mutant = ng.Mutant.load(path)
+        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
+        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
+        ng.submit(course, ASSIGNMENT, f"mutant-{mutant.name}", notebooks)
+
+
+def _totals(course: Path) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s.id: gb.find_submission(ASSIGNMENT, s.id).score for s in gb.students}
+
+
+def _expect_graded(course: Path, students: int = 3) -> None:
+    totals = _totals(course)
+    assert len(totals) == students, totals
+    assert totals.pop("solution") == 12 and all(score < 12 for score in totals.values()), totals
+
+
+def _integrity(course: Path) -> str:
+    with sqlite3.connect(course / "gradebook.db") as db:
+        return db.execute("pragma integrity_check").fetchone()[0]
+
+
+def test_configs_that_name_another_course_do_not_reach_the_workers(tmp_path, monkeypatch):
+    """User config (as nbgrader's hub guide recommends) and the course's own config both point at another
+    course; mlcourse-grade still grades each shard alone and leaves the other course untouched."""
+    course, other = tmp_path / "course", tmp_path / "other"
+    _class(course)
+    _class(other, mutants=0)
+    user = tmp_path / "jupyter-config"
+    user.mkdir()
+    (user / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.root = {str(other)!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{other / 'gradebook.db'}'\n"
+    )
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write(f"\nc.CourseDirectory.db_url = 'sqlite:///{other / 'gradebook.db'}'\n")
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user))
+    monkeypatch.setenv("PATH", ng.nbgrader_env()["PATH"])
+    assert configured_root(tmp_path) == other  # what `mlcourse-grade` without --course grades, as nbgrader would
+    result = grade_class(course, ASSIGNMENT, jobs=2, progress=False)
+    assert not result.failed_shards and result.notebooks == 3
+    _expect_graded(course)
+    assert not (other / "autograded").exists() and _totals(other) == {}, "a worker graded the other course"
+    assert (course / "grades.csv").read_text().count("\n") == 4  # exported from this course's gradebook
+
+
+def _grader(course: Path, *args: str) -> subprocess.Popen[str]:
+    code = "import sys; from mlcourse.grading.parallel import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, ASSIGNMENT, "--course", str(course), *args],
+        env=ng.nbgrader_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_for(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_two_graders_never_write_one_gradebook(tmp_path):
+    """The second grader started on a course refuses at once, saying who holds it; the first completes."""
+    course = tmp_path / "course"
+    _class(course)
+    lock = course / ".grading" / "lock"
+    first = _grader(course, "--jobs", "2")
+    _wait_for(lambda: lock.exists() and "pid" in lock.read_text())
+    second = _grader(course, "--jobs", "2")
+    out2, _ = second.communicate(timeout=120)
+    out1, _ = first.communicate(timeout=600)
+    assert second.returncode == 2 and "another grader is writing this course's gradebook" in out2, out2
+    assert f"pid {first.pid}" in out2
+    assert first.returncode == 0, out1
+    _expect_graded(course)
+    with course_lock(course):  # released at the end
+        with pytest.raises(GradingLockedError):
+            with course_lock(course):
+                pass
+
+
+def test_a_killed_grader_leaves_a_consistent_gradebook_and_a_rerun_completes_it(tmp_path):
+    course = tmp_path / "course"
+    _class(course, mutants=3)
+    grader = _grader(course, "--jobs", "2")
+    shards = course / ".grading" / ASSIGNMENT
+    _wait_for(lambda: any(shards.glob("shard-*/autograded/*/*/*.ipynb")))  # grading is under way
+    os.kill(grader.pid, signal.SIGKILL)
+    grader.wait(timeout=30)
+    time.sleep(1.0)
+    workers = subprocess.run(["pgrep", "-f", str(shards)], capture_output=True, text=True).stdout.split()
+    assert not workers, f"workers outlived the killed grader: {workers}"
+    assert _integrity(course) == "ok"
+    rerun = _grader(course, "--jobs", "2")
+    out, _ = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, out
+    _expect_graded(course, students=4)
+    assert _integrity(course) == "ok"
+
+
+def test_a_missing_gradebook_is_a_sentence_not_a_traceback(tmp_path):
+    proc = _grader(tmp_path)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "there is no gradebook in" in out and "Traceback" not in out, out

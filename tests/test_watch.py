@@ -1,0 +1,140 @@
+"""The call watcher behind expect_written_here(..., forbidden=...): a graded function may not call the answer.
+
+Each test watches a function the way a test cell does, then checks what a learner would see. The watcher is
+stopped after every test (as IPython stops it after every cell).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+
+import numpy as np
+import pytest
+
+from mlcourse import _watch
+from mlcourse.testing import expect_close
+
+
+@pytest.fixture(autouse=True)
+def _stop_watching():
+    yield
+    _watch.stop()
+
+
+def _std_sklearn(X):
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit_transform(X)
+
+
+def _one_hot_by_getattr(y):
+    return getattr(importlib.import_module("mlcourse.preprocessing"), "one_" + "hot")(y)
+
+
+def _std_partial(X):
+    return functools.partial(importlib.import_module("mlcourse.preprocessing").standardize)(X)
+
+
+def _std_numpy(X):
+    X = np.asarray(X, dtype=float)
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def _std_through_helper(X):
+    return _std_sklearn(X)  # the learner's own helper calls scikit-learn: still the graded function's call
+
+
+def _std_catches_and_recovers(X):
+    try:
+        return _std_sklearn(X)
+    except AssertionError:
+        return _std_numpy(X)
+
+
+X = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 7.0]])
+
+
+@pytest.mark.parametrize(
+    ("func", "arg", "named"),
+    [
+        (_std_sklearn, X, "sklearn.preprocessing._data.StandardScaler"),
+        (_one_hot_by_getattr, np.array([0, 1]), "mlcourse.preprocessing.one_hot"),
+        (_std_partial, X, "mlcourse.preprocessing.standardize"),
+        (_std_through_helper, X, "sklearn.preprocessing._data.StandardScaler"),
+    ],
+)
+def test_a_forbidden_call_fails_and_is_named_however_it_is_reached(func, arg, named):
+    _watch.watch(func)
+    with pytest.raises(_watch.ForbiddenCallError) as info:
+        func(arg)
+    message = str(info.value)
+    assert f"{func.__name__} calls {named}" in message
+    assert "build it yourself" in message and "\nHint: replace the call" in message
+
+
+def test_numpy_and_own_code_are_allowed_and_the_answer_is_unchanged():
+    _watch.watch(_std_numpy)
+    expect_close(_std_numpy(X), (X - X.mean(axis=0)) / X.std(axis=0), "standardize(X)")
+    assert _watch.violation() is None
+
+
+def test_catching_the_error_does_not_help():
+    _watch.watch(_std_catches_and_recovers)
+    out = _std_catches_and_recovers(X)  # the learner's except clause swallowed the error ...
+    with pytest.raises(_watch.ForbiddenCallError, match="calls sklearn"):
+        expect_close(out, _std_numpy(X), "standardize(X)")  # ... the next check of the test fails all the same
+
+
+def test_switching_the_profiler_off_is_itself_forbidden():
+    def sneaky(X):
+        sys.setprofile(None)
+        return _std_sklearn(X)
+
+    _watch.watch(sneaky)
+    with pytest.raises(_watch.ForbiddenCallError, match="sys.setprofile"):
+        sneaky(X)
+
+
+def test_allowed_names_and_the_tests_own_calls_do_not_count():
+    def split(X, y):
+        return importlib.import_module("mlcourse.preprocessing").train_test_split(X, y, test_size=0.34, seed=0)
+
+    _watch.watch(split, allowed=["mlcourse.preprocessing.train_test_split"])
+    assert len(split(X, np.arange(3))) == 4  # allowed, and whatever it calls inside itself too
+
+    def numerical_gradient(f, x):
+        return np.array([f(x)])
+
+    # the test passes in a function that uses the reference: the test's own call, not the learner's
+    _watch.watch(numerical_gradient, test_file=__file__)
+    reference = importlib.import_module("mlcourse.preprocessing").standardize
+    numerical_gradient(lambda v: reference(v).sum(), X)
+    assert _watch.violation() is None
+
+
+def test_a_task_can_forbid_more_and_the_watch_ends_with_stop():
+    def relu(z):
+        return np.maximum(z, 0.0)
+
+    def with_clip(z):
+        return np.clip(z, 0.0, None)
+
+    _watch.watch(with_clip, forbidden=["numpy.clip"])  # a Python function in numpy, resolved where it is defined
+    with pytest.raises(_watch.ForbiddenCallError, match=r"with_clip calls numpy\..*clip"):
+        with_clip(X)
+    _watch.stop()
+    assert sys.getprofile() is None and _watch.violation() is None
+    with_clip(X)  # no longer watched
+    _watch.watch(relu, forbidden=["numpy.clip"])
+    relu(X)
+
+
+def test_names_must_be_dotted_names():
+    with pytest.raises(TypeError, match="lists of dotted names"):
+        _watch.watch(_std_numpy, forbidden="sklearn")
+    with pytest.raises(TypeError, match="dotted names like"):
+        _watch.watch(_std_numpy, forbidden=[".sklearn"])
+    with pytest.raises(TypeError, match="needs a Python function"):
+        _watch.watch(np.mean)
