@@ -28,7 +28,13 @@ __all__ = ["ALWAYS_ALLOWED", "DEFAULT_FORBIDDEN", "ForbiddenCallError", "stop", 
 # What no graded function may reach: the course's reference solutions and scikit-learn.
 DEFAULT_FORBIDDEN = ("mlcourse", "sklearn")
 # Helpers of the course that are never an answer: data, the device, the assertions themselves.
-ALWAYS_ALLOWED = ("mlcourse.testing", "mlcourse._watch", "mlcourse._checks", "mlcourse.datasets", "mlcourse.pt.get_device")
+ALWAYS_ALLOWED = (
+    "mlcourse.testing",
+    "mlcourse._watch",
+    "mlcourse._checks",
+    "mlcourse.datasets",
+    "mlcourse.pt.get_device",
+)
 
 _setprofile, _getprofile = sys.setprofile, sys.getprofile  # taken before any learner code can replace them
 _FORBID, _ALLOW, _NEITHER = "forbid", "allow", None

@@ -2,6 +2,7 @@
 
     mlcourse doctor            # versions, device, datasets, nbgrader configuration; exit status 1 if not ready
     mlcourse doctor --course DIR
+    mlcourse doctor --instructor   # also: course id, exchange, gradebook, due dates, late policy, privacy
 
 Each line says ``ok``, ``warn`` (works, but something is worth knowing) or ``FAIL`` (the course will not work
 until it is fixed), with the fix. Nothing here uses the network.
@@ -132,9 +133,18 @@ def _nbgrader(course: Path | None) -> list[Check]:
     return checks
 
 
-def doctor(course: Path | None = None) -> list[Check]:
-    """Run every check; ``course`` is the folder with ``nbgrader_config.py`` (default: found from the cwd)."""
-    return _python() + _packages() + _device() + _datasets() + _nbgrader(course or _find_course(Path.cwd()))
+def doctor(course: Path | None = None, instructor: bool = False) -> list[Check]:
+    """Run every check; ``course`` is the folder with ``nbgrader_config.py`` (default: found from the cwd).
+
+    ``instructor`` adds the checks of homework on a shared machine (``mlcourse.grading.checks``).
+    """
+    course = course or _find_course(Path.cwd())
+    checks = _python() + _packages() + _device() + _datasets() + _nbgrader(course)
+    if instructor and course is not None:
+        from mlcourse.grading.checks import instructor_checks
+
+        checks += instructor_checks(course)
+    return checks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,10 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("doctor", help="is this machine ready for the course? (versions, device, data)")
     check.add_argument("--course", type=Path, default=None, help="the course folder (default: found from here)")
+    check.add_argument(
+        "--instructor", action="store_true", help="also check exchange, gradebook, due dates, late policy, privacy"
+    )
     args = parser.parse_args(argv)
     if args.course is not None and not (args.course / "nbgrader_config.py").is_file():
         parser.error(f"--course must be a folder with nbgrader_config.py; got {str(args.course)!r}")
-    checks = doctor(args.course)
+    checks = doctor(args.course, instructor=args.instructor)
     width = max(len(c.topic) for c in checks)
     for c in checks:
         print(f"{c.status:4s}  {c.topic:{width}s}  {c.detail}")

@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("student-bundle: the bundle gives answers away; do not hand it out:", *problems, sep="\n  ")
         return 1
-    print(f"Students' copy in {args.dest}: exercises/, book/, mlcourse/ and set-up files; no solutions, no hidden tests.")
+    print(
+        f"Students' copy in {args.dest}: exercises/, book/, mlcourse/ and set-up files; no solutions, no hidden tests."
+    )
     return 0
 
 

@@ -284,6 +284,13 @@ CORPUS = [
         ),
     ),
     BadSubmission(
+        "reads_exchange",
+        "the min_max_scale answer cell lists nbgrader's exchange (classmates' submissions) before defining it",
+        ("min_max_scale",),
+        "refused",
+        _prepend("min_max_scale", "import os\nprint(os.listdir('/srv/nbgrader/exchange'))"),
+    ),
+    BadSubmission(
         "reads_solutions",
         "min_max_scale copied at run time from the instructor's solutions/ (and the gradebook, and a shell)",
         ("min_max_scale",),

@@ -73,3 +73,47 @@ def _has_cuda() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+def _instructor_course(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """A course folder with a gradebook holding 01_preprocessing, and an instructor configuration naming an
+    exchange folder (as on a hub)."""
+    from tests import nbgrading as ng
+
+    course, exchange, config = tmp_path / "course", tmp_path / "exchange", tmp_path / "jupyter"
+    course.mkdir()
+    config.mkdir()
+    ng.make_course(course, "01_preprocessing")
+    (course / "exercises" / "02_init").mkdir()
+    (course / "exercises" / "02_init" / "init.ipynb").write_text("{}")  # released, never generated here
+    (config / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.course_id = 'mlcourse'\nc.Exchange.root = {str(exchange)!r}\n"
+    )
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    monkeypatch.setenv("MLCOURSE_DEVICE", "cpu")
+    return course, exchange
+
+
+@pytest.mark.slow
+def test_doctor_instructor_checks_what_the_hub_guide_sets_up(tmp_path, monkeypatch, capsys):
+    course, exchange = _instructor_course(tmp_path, monkeypatch)
+    (course / "solutions").chmod(0o755)
+    assert cli.main(["doctor", "--instructor", "--course", str(course)]) == 1
+    out = capsys.readouterr().out
+    assert "ok    course id" in out and "'mlcourse'" in out
+    assert "FAIL  exchange" in out and f"mkdir -p {exchange} && chmod 1777" in out
+    assert "FAIL  privacy" in out and "solutions" in out and "chmod -R o-rwx" in out
+    assert "warn  01_preprocessing" in out and "no due date" in out
+    assert "warn  02_init" in out and "not in the gradebook" in out
+    assert "warn  late policy" in out and "'none'" in out
+
+    exchange.mkdir()
+    exchange.chmod(0o1777)
+    for path in (course / "solutions", course / "gradebook.db"):
+        path.chmod(0o700)
+    with open(course / "nbgrader_config.py", "a") as f:
+        f.write("\nc.LateSubmissionPlugin.penalty_method = 'zero'\n")
+    assert cli.main(["doctor", "--instructor", "--course", str(course)]) == 0
+    out = capsys.readouterr().out
+    assert "ok    exchange" in out and "drwxrwxrwt" in out
+    assert "ok    privacy" in out and "ok    late policy" in out and "'zero'" in out

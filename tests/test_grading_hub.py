@@ -8,6 +8,7 @@ writers. Each test grades a small class of ``01_preprocessing`` (the solution an
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import sqlite3
@@ -73,12 +74,29 @@ def test_configs_that_name_another_course_do_not_reach_the_workers(tmp_path, mon
         f.write(f"\nc.CourseDirectory.db_url = 'sqlite:///{other / 'gradebook.db'}'\n")
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user))
     monkeypatch.setenv("PATH", ng.nbgrader_env()["PATH"])
+    later = "02_init"  # an assignment in the gradebook that nobody has submitted yet
+    ng.run_nbgrader(
+        course,
+        "db",
+        "assignment",
+        "add",
+        later,
+        f"--CourseDirectory.root={course}",
+        f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
+    )
     assert configured_root(tmp_path) == other  # what `mlcourse-grade` without --course grades, as nbgrader would
     result = grade_class(course, ASSIGNMENT, jobs=2, progress=False)
     assert not result.failed_shards and result.notebooks == 3
     _expect_graded(course)
     assert not (other / "autograded").exists() and _totals(other) == {}, "a worker graded the other course"
-    assert (course / "grades.csv").read_text().count("\n") == 4  # exported from this course's gradebook
+    with open(course / "grades.csv", newline="") as f:  # exported from this course's gradebook
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 6 and {r["student_id"] for r in rows} == {
+        "solution",
+        *(f"mutant-{p.stem}" for p in ng.mutant_files(ASSIGNMENT)[:2]),
+    }
+    assert all(r["score"] == "" and r["timestamp"] == "" for r in rows if r["assignment"] == later)
+    assert all(r["score"] != "" and r["timestamp"] for r in rows if r["assignment"] == ASSIGNMENT)
 
 
 def _grader(course: Path, *args: str) -> subprocess.Popen[str]:

@@ -93,7 +93,7 @@ def test_switching_the_profiler_off_is_itself_forbidden():
         return _std_sklearn(X)
 
     _watch.watch(sneaky)
-    with pytest.raises(_watch.ForbiddenCallError, match="sys.setprofile"):
+    with pytest.raises(_watch.ForbiddenCallError, match=r"sys\.setprofile"):
         sneaky(X)
 
 

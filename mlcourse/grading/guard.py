@@ -1,9 +1,9 @@
 """The guard that runs first in every graded test cell: it undoes tampering with what the tests rely on.
 
 ``mlcourse.grading.sandbox.install`` calls :func:`snapshot` when the grading kernel starts, before any
-student code. The grader evaluates ``check(globals())`` right before every graded test cell, in a silent request of its own
-(the test cell's source is not touched, so its line numbers are the learner's), so before a test runs the
-guard
+student code. The grader evaluates ``check(globals())`` right before every graded test cell, in a silent
+request of its own (the test cell's source is not touched, so its line numbers are the learner's), so before
+a test runs the guard
 
 - puts back any replaced attribute of the modules tests use (``numpy.isclose = lambda *a: True``,
   ``mlcourse.testing.expect_close = ...``, ``builtins.AssertionError = ...``);

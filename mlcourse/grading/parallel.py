@@ -46,6 +46,7 @@ __all__ = [
     "ClassGrading",
     "GradingLockedError",
     "auto_jobs",
+    "blank_unsubmitted",
     "configured_root",
     "course_lock",
     "grade_class",
@@ -263,7 +264,12 @@ def run_shards(course: Path, assignment: str, shards: list[Path], total: int, pr
         cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *nbgrader_overrides(shard)]
         env = _env(course, shard, len(shards))
         child = subprocess.Popen(
-            cmd, cwd=shard, env=env, stdout=log, stderr=log, preexec_fn=_die_with_parent if sys.platform == "linux" else None
+            cmd,
+            cwd=shard,
+            env=env,
+            stdout=log,
+            stderr=log,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         procs.append((child, log))
     shown = -1
@@ -333,6 +339,29 @@ def _shard_incidents(shard: Path) -> list[str]:
     ]
 
 
+def blank_unsubmitted(csv_path: Path) -> int:
+    """In nbgrader's ``grades.csv``, leave the scores of work never submitted empty (nbgrader writes 0).
+
+    A 0 with no time stamp reads like a graded zero; empty says "nothing to grade yet". Returns rows changed.
+    """
+    import csv
+
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return 0
+    changed = 0
+    for row in rows:
+        if not row.get("timestamp"):
+            row.update(raw_score="", late_submission_penalty="", score="")
+            changed += 1
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return changed
+
+
 def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, export: bool) -> None:
     for shard in shards:
         result.notebooks += merge_shard(course, shard, result.assignment)
@@ -346,6 +375,7 @@ def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, ex
             check=True,
             capture_output=True,
         )
+        blank_unsubmitted(course / "grades.csv")
 
 
 def grade_class(
@@ -425,7 +455,9 @@ def _report(args: argparse.Namespace, course: Path, result: ClassGrading) -> Non
     for line in result.incidents:
         print(f"  ! {line}")
     if result.failed_shards:
-        logs = ", ".join(str(course / WORK / args.assignment / f"shard-{k}" / "autograde.log") for k in result.failed_shards)
+        logs = ", ".join(
+            str(course / WORK / args.assignment / f"shard-{k}" / "autograde.log") for k in result.failed_shards
+        )
         print(f"  nbgrader reported errors; see {logs}")
     if not args.no_export:
         print(f"  grades: {course / 'grades.csv'}")

@@ -39,6 +39,7 @@ SANDBOX_LINE = (
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 KILLED = "grading: the kernel died while running this cell (os._exit, a crash or a signal); it scores zero"
 MISSING = "was missing from the submission"
+DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"  # nbgrader's default Exchange.root
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -129,6 +130,14 @@ class SafeExecute(Execute):
                 return cell, resources
         return super().preprocess_cell(cell, resources, index)
 
+    def _protect_exchange(self) -> None:
+        """Add nbgrader's exchange folder (classmates' submissions, released feedback) to the protected paths."""
+        section = self.config.get("Exchange", {})
+        root = str(section.get("root", DEFAULT_EXCHANGE)) if hasattr(section, "get") else DEFAULT_EXCHANGE
+        paths = [p for p in os.environ.get("MLCOURSE_GRADING_PROTECT", "").split(os.pathsep) if p]
+        if root not in paths:
+            os.environ["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join([*paths, root])
+
     def _run_guard(self) -> NotebookNode | None:
         """Run the guard in the kernel; its error, or None if all is well.
 
@@ -144,7 +153,9 @@ class SafeExecute(Execute):
             return None
         if result.get("status") == "error":
             return _error(result.get("ename", "GradingGuardError"), result.get("evalue", ""))
-        return _error("GradingGuardError", f"grading: the guard could not run before this test ({content.get('ename')})")
+        return _error(
+            "GradingGuardError", f"grading: the guard could not run before this test ({content.get('ename')})"
+        )
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         configured: list[str] = list(getattr(self, "extra_arguments", []))
@@ -154,6 +165,7 @@ class SafeExecute(Execute):
         ]
         if warm.enabled():
             self.kernel_manager_class = warm.WarmKernelManager
+        self._protect_exchange()
         killers: list[int] = []
         while True:
             attempt = copy.deepcopy(nb)

@@ -1,0 +1,103 @@
+"""``mlcourse doctor --instructor``: is this course ready for homework on a shared machine (a JupyterHub)?
+
+Reads nbgrader's configuration as nbgrader itself would from the course folder (``~/.jupyter``,
+``/etc/jupyter``, the course's ``nbgrader_config.py``) and checks what the instructor's guide sets up: the
+course id, the exchange folder and its permissions, the gradebook and the assignments in it with their due
+dates, the late policy, and that students cannot read ``solutions/`` or the gradebook.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from mlcourse.cli import Check
+
+__all__ = ["instructor_checks"]
+
+DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
+
+
+def _config(course: Path) -> Any:
+    """nbgrader's merged configuration as seen from ``course`` (the app, initialized without arguments)."""
+    from nbgrader.apps.baseapp import NbGrader
+
+    here = Path.cwd()
+    try:
+        os.chdir(course)
+        app = NbGrader()
+        app.initialize([])
+        NbGrader.clear_instance()
+    finally:
+        os.chdir(here)
+    return app
+
+
+def _exchange(app: Any) -> list[Check]:
+    checks = []
+    course_id = app.coursedir.course_id
+    if course_id:
+        checks.append(Check("ok", "course id", repr(course_id)))
+    else:
+        fix = 'set c.CourseDirectory.course_id = "mlcourse" in ~/.jupyter/nbgrader_config.py (and the students\')'
+        checks.append(Check("FAIL", "course id", f"not set: the exchange needs one; {fix}"))
+    section = app.config.get("Exchange", {})
+    root = Path(str(section.get("root", DEFAULT_EXCHANGE)))
+    if not root.is_dir():
+        return [*checks, Check("FAIL", "exchange", f"{root} does not exist: `mkdir -p {root} && chmod 1777 {root}`")]
+    mode = root.stat().st_mode
+    if mode & 0o777 != 0o777:
+        return [
+            *checks,
+            Check("FAIL", "exchange", f"{root} is {stat.filemode(mode)}: students cannot submit; chmod 1777"),
+        ]
+    if not mode & stat.S_ISVTX:
+        return [*checks, Check("warn", "exchange", f"{root}: no sticky bit, anyone may delete others' files; chmod +t")]
+    return [*checks, Check("ok", "exchange", f"{root} ({stat.filemode(mode)})")]
+
+
+def _gradebook(course: Path, app: Any) -> list[Check]:
+    from nbgrader.api import Gradebook
+
+    path = course / "gradebook.db"
+    if not path.exists():
+        return [Check("FAIL", "gradebook", f"none in {course}: run `nbgrader generate_assignment ASSIGNMENT`")]
+    with Gradebook(f"sqlite:///{path}") as gb:
+        recorded = {a.name: a.duedate for a in gb.assignments}
+    checks = [Check("ok", "gradebook", f"{path}: {len(recorded)} assignment(s)")]
+    for name in sorted(p.name for p in (course / "exercises").glob("*/") if any(p.glob("*.ipynb"))):
+        if name not in recorded:
+            fix = f"`nbgrader generate_assignment {name} --force` before releasing it (grading needs its tests there)"
+            checks.append(Check("warn", name, f"released in exercises/ but not in the gradebook: {fix}"))
+        elif recorded[name] is None:
+            fix = f'`nbgrader db assignment add {name} --duedate="YYYY-MM-DD HH:MM:SS Europe/Berlin"`'
+            checks.append(Check("warn", name, f"no due date: nothing will count as late; {fix}"))
+        else:
+            checks.append(Check("ok", name, f"due {recorded[name]} UTC"))
+    method = app.config.get("LateSubmissionPlugin", {}).get("penalty_method", "none")
+    if method == "none":
+        fix = 'c.LateSubmissionPlugin.penalty_method = "zero" gives late work zero'
+        checks.append(Check("warn", "late policy", f"'none' (nbgrader's default): late work keeps its points; {fix}"))
+    else:
+        checks.append(Check("ok", "late policy", repr(method)))
+    return checks
+
+
+def _private(course: Path) -> list[Check]:
+    readable = [
+        p.name
+        for p in (course / "solutions", course / "gradebook.db")
+        if p.exists() and p.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH)
+    ]
+    if readable:
+        fix = f"`chmod -R o-rwx {' '.join(readable)}` in {course}"
+        return [Check("FAIL", "privacy", f"{', '.join(readable)} can be read by every account here: {fix}")]
+    return [Check("ok", "privacy", "solutions/ and the gradebook are not readable by other accounts")]
+
+
+def instructor_checks(course: Path) -> list[Check]:
+    """The instructor's checks for ``course`` (a folder with ``nbgrader_config.py``)."""
+    app = _config(course)
+    return _exchange(app) + _gradebook(course, app) + _private(course)
