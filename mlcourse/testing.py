@@ -15,9 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from mlcourse import _watch
+from mlcourse import _hints, _watch
 
 __all__ = ["expect_close", "expect_on_device", "expect_raises", "expect_shape", "expect_written_here"]
+
+
+_hints.install()  # a NameError in a test names the earlier cell that failed (in a notebook kernel)
 
 
 def _with_hint(message: str, hint: str) -> str:
