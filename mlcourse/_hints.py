@@ -11,6 +11,7 @@ which cell failed, with which error, at which line of that cell.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 __all__ = ["install"]
@@ -56,11 +57,9 @@ def _name_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offse
 
 def install() -> None:
     """Register the hooks in the running IPython shell (once); outside IPython, do nothing."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with every Jupyter kernel
+    if "IPython" not in sys.modules:  # not in a kernel (and `import mlcourse` stays fast)
         return
-    shell = get_ipython()
+    shell = sys.modules["IPython"].get_ipython()
     if shell is None or shell in _installed:
         return
     _installed.append(shell)
