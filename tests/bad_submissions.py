@@ -92,10 +92,14 @@ class BadSubmission:
     incident: str  # a phrase the instructor's report must contain ("" for none expected)
     edit: Callable[[nbformat.NotebookNode], None] | None = None
     raw: bytes | None = None  # the submitted file's bytes instead of a notebook (not valid JSON, empty)
+    assignment: str = ASSIGNMENT
 
     @property
     def zero_cells(self) -> set[str]:
-        return {cell for task in self.zero_tasks for cell in TESTS[task]}
+        tests = (
+            TESTS if self.assignment == ASSIGNMENT else {t: (f"test_{t}", f"test_{t}_hidden") for t in self.zero_tasks}
+        )
+        return {cell for task in self.zero_tasks for cell in tests[task]}
 
     def make(self, solution: nbformat.NotebookNode) -> bytes:
         if self.raw is not None:
@@ -306,5 +310,36 @@ CORPUS = [
             "source = json.loads((root / 'solutions' / '01_preprocessing' / 'preprocessing.ipynb').read_text())\n"
             "exec(''.join(next(c['source'] for c in source['cells'] if 'def min_max_scale' in ''.join(c['source']))))",
         ),
+    ),
+]
+
+
+# The one-liners of chapter 7 (its tasks' test cells are test_<task> and test_<task>_hidden).
+ONE_LINERS_07 = [
+    BadSubmission(
+        "sklearn_confusion_matrix",
+        "confusion_matrix is scikit-learn's",
+        ("confusion_matrix",),
+        "called what the task forbids",
+        _replace(
+            "confusion_matrix",
+            "from sklearn import metrics\n\n\n"
+            "def confusion_matrix(y_true, y_pred, num_classes):\n"
+            "    return metrics.confusion_matrix(y_true, y_pred, labels=list(range(num_classes)))",
+        ),
+        assignment="07_evaluation",
+    ),
+    BadSubmission(
+        "reference_precision_recall_f1",
+        "precision_recall_f1 returns the course's mlcourse.metrics precision, recall and f1_score",
+        ("precision_recall_f1",),
+        "called what the task forbids",
+        _replace(
+            "precision_recall_f1",
+            "from mlcourse import metrics as m\n\n\n"
+            "def precision_recall_f1(y_true, y_pred):\n"
+            "    return m.precision(y_true, y_pred), m.recall(y_true, y_pred), m.f1_score(y_true, y_pred)",
+        ),
+        assignment="07_evaluation",
     ),
 ]

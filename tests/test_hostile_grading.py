@@ -22,7 +22,7 @@ import pytest
 
 from mlcourse.grading.parallel import grade_class
 from tests import nbgrading as ng
-from tests.bad_submissions import ASSIGNMENT, CORPUS
+from tests.bad_submissions import ASSIGNMENT, CORPUS, ONE_LINERS_07
 
 pytestmark = pytest.mark.slow
 TIMEOUT_S = 8  # per cell while grading here; the honest cells of this assignment take well under 1 s
@@ -157,8 +157,44 @@ def test_hostile_class_is_graded_safely(tmp_path):
     One test, so that the class is graded once (two workers of its own)."""
     result, seconds = _grade_corpus(tmp_path)
     problems = _corpus_problems(tmp_path, result, seconds) + _gradebook_problems(tmp_path)
-    problems += _feedback_problems(tmp_path)
+    problems += _feedback_problems(tmp_path) + _learner_line_numbers(tmp_path)
     assert not problems, "\n".join(problems)
+
+
+def _learner_line_numbers(course: Path) -> list[str]:
+    """Test cells keep the learner's line numbers and outputs: nothing of the grader is added to them."""
+    nb = nbformat.read(course / "autograded" / "blank" / ASSIGNMENT / "preprocessing.ipynb", 4)
+    cell = next(c for c in nb.cells if ng.nbgrader_meta(c).get("grade_id") == "test_standardize")
+    trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(line for o in cell.outputs for line in o.get("traceback", [])))
+    line = 1 + next(i for i, text in enumerate(cell.source.splitlines()) if text.startswith("out = standardize("))
+    problems = [] if re.search(rf"Cell In\[\d+\], line {line}\b", trace) else [f"no line {line} in {trace!r}"]
+    graded = [c for c in nb.cells if ng.nbgrader_meta(c).get("grade")]
+    if any(o.output_type == "stream" and not o.text.strip() for c in graded for o in c.outputs):
+        problems.append("an empty output in a test cell")
+    return problems
+
+
+def test_one_liners_of_chapter_7_score_zero(tmp_path):
+    """scikit-learn's confusion_matrix and the course's own metrics cost exactly their task, with a line for the
+    instructor that names the call."""
+    assignment = ONE_LINERS_07[0].assignment
+    ng.make_course(tmp_path, assignment)
+    solution = _solution(tmp_path, assignment)
+    ng.submit(tmp_path, assignment, "honest", solution)
+    for bad in ONE_LINERS_07:
+        folder = tmp_path / "submitted" / bad.name / assignment
+        folder.mkdir(parents=True)
+        for name, nb in solution.items():
+            (folder / name).write_bytes(bad.make(nb))
+    result = grade_class(tmp_path, assignment, jobs=1, progress=False)
+    scores = _scores(tmp_path, assignment)
+    honest = scores["honest"]
+    assert sum(honest.values()) == 15, honest
+    for bad in ONE_LINERS_07:
+        expected = {cell: 0 if cell in bad.zero_cells else full for cell, full in honest.items()}
+        assert scores[bad.name] == expected, bad.name
+        lines = [line for line in result.incidents if line.startswith(f"{bad.name}/")]
+        assert any("called what the task forbids" in line for line in lines), lines
 
 
 def _cell_source(assignment: str, grade_id: str) -> str:

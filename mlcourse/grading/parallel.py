@@ -339,26 +339,31 @@ def _shard_incidents(shard: Path) -> list[str]:
     ]
 
 
-def blank_unsubmitted(csv_path: Path) -> int:
+def blank_unsubmitted(course: Path) -> int:
     """In nbgrader's ``grades.csv``, leave the scores of work never submitted empty (nbgrader writes 0).
 
-    A 0 with no time stamp reads like a graded zero; empty says "nothing to grade yet". Returns rows changed.
+    A 0 reads like a graded zero; empty says "nothing to grade yet". Whether a student submitted comes from the
+    gradebook (a submission without a time stamp file still counts). Returns the rows changed.
     """
     import csv
 
-    with open(csv_path, newline="", encoding="utf-8") as f:
+    from nbgrader.api import Gradebook
+
+    path = course / "grades.csv"
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        submitted = {(a.name, s.student.id) for a in gb.assignments for s in a.submissions}
+    with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    if not rows:
-        return 0
     changed = 0
     for row in rows:
-        if not row.get("timestamp"):
+        if (row["assignment"], row["student_id"]) not in submitted:
             row.update(raw_score="", late_submission_penalty="", score="")
             changed += 1
-    with open(csv_path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    if rows:
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
     return changed
 
 
@@ -375,7 +380,7 @@ def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, ex
             check=True,
             capture_output=True,
         )
-        blank_unsubmitted(course / "grades.csv")
+        blank_unsubmitted(course)
 
 
 def grade_class(
