@@ -40,7 +40,8 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 # One grader at a time with SQLite; several graders at once need a server database, e.g.
 # c.CourseDirectory.db_url = "postgresql://nbgrader:secret@dbhost/mlcourse"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# An absolute path: the formgrader and every nbgrader command find this gradebook whatever folder they run in.
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 # Only notebooks and the files they read belong to an assignment.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 # Learners see exactly this where they write code.

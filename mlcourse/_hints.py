@@ -16,20 +16,30 @@ from typing import Any
 
 __all__ = ["install"]
 
-_DEFINES = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.MULTILINE)
+_DEFINES = re.compile(
+    r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)|^(?:from\s+\S+\s+)?import\s+(.+)$", re.MULTILINE
+)
 _failed: dict[str, str] = {}  # name -> why the cell that defines it failed
 _installed: list[Any] = []
 
 
 def _defined_names(source: str) -> set[str]:
-    return {a or b for a, b in _DEFINES.findall(source)}
+    names = set()
+    for func, var, imported in _DEFINES.findall(source):
+        names.add(func or var)
+        for part in imported.split(","):  # import a as b, c  /  from m import x as y
+            words = part.replace("(", " ").replace(")", " ").split()
+            if words and words[0] != "*":
+                names.add(words[-1].split(".")[0])
+    return names - {""}
 
 
 def _why(error: BaseException, source: str) -> str:
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
     where = f" (line {error.lineno} of that cell)" if isinstance(error, SyntaxError) and error.lineno else ""
-    message = str(getattr(error, "msg", None) or error).splitlines()[0][:70] if str(error) else ""
-    return f"the cell that starts `{first[:50]}`\nstopped with {type(error).__name__}: {message}{where}."
+    text = str(getattr(error, "msg", None) or error)
+    message = f": {text.splitlines()[0][:70]}" if text.strip() else ""
+    return f"the cell that starts `{first[:50]}`\nstopped with {type(error).__name__}{message}{where}."
 
 
 def _after_cell(result: Any) -> None:

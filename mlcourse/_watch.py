@@ -11,33 +11,44 @@ What stays allowed: NumPy and everything not listed, the learner's own functions
 ``allowed`` (e.g. the course's ``train_test_split``), whatever an allowed or forbidden routine calls inside
 itself, and every call made by the test cell itself (its reference computations, the lambdas it passes in).
 
-The watch lasts until the end of the cell (IPython's ``post_run_cell``) or until :func:`stop`.
+The watch lasts until the end of the cell (IPython's ``post_run_cell``) or until :func:`stop`; the grader asks
+:func:`last_violation` after every test cell, so a forbidden call whose error the learner caught still costs the
+test. What it sees: calls of Python functions and of C functions called directly (``torch.sigmoid``,
+``F.one_hot``, tensor methods named in ``forbidden`` such as ``"torch.Tensor.log_softmax"``), in the thread that
+runs the test. What it cannot see: NumPy-style ufuncs (``scipy.special.expit``) and other threads.
 Not a security boundary: code that runs in the same process can always cheat more cleverly; this stops the
 one-liners a learner writes by habit (``StandardScaler().fit_transform``) and tells them why.
 """
 
 from __future__ import annotations
 
+import linecache
 import sys
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["ALWAYS_ALLOWED", "DEFAULT_FORBIDDEN", "ForbiddenCallError", "stop", "violation", "watch"]
+__all__ = [
+    "ALWAYS_ALLOWED",
+    "DEFAULT_FORBIDDEN",
+    "TRANSPARENT",
+    "ForbiddenCallError",
+    "last_violation",
+    "stop",
+    "violation",
+    "watch",
+]
 
 # What no graded function may reach: the course's reference solutions and scikit-learn.
 DEFAULT_FORBIDDEN = ("mlcourse", "sklearn")
-# Helpers of the course that are never an answer: data, the device, the assertions themselves.
-ALWAYS_ALLOWED = (
-    "mlcourse.testing",
-    "mlcourse._watch",
-    "mlcourse._checks",
-    "mlcourse.datasets",
-    "mlcourse.pt.get_device",
-)
+# Helpers of the course that are never an answer: data, the device, argument checks.
+ALWAYS_ALLOWED = ("mlcourse._checks", "mlcourse.datasets", "mlcourse.pt.get_device")
+# Neither: calling the test helpers is no offence, but what they call is still checked (no laundering through
+# expect_raises(lambda: forbidden(...)), and no switching the watch off: mlcourse._watch itself is forbidden).
+TRANSPARENT = ("mlcourse.testing",)
 
 _setprofile, _getprofile = sys.setprofile, sys.getprofile  # taken before any learner code can replace them
-_FORBID, _ALLOW, _NEITHER = "forbid", "allow", None
+_FORBID, _ALLOW, _TRANSPARENT, _NEITHER = "forbid", "allow", "transparent", None
 _MISSING = object()
 
 
@@ -53,6 +64,8 @@ class _State:
         self.extra: list[str] = []  # the task's own forbidden names, for the message
         self.c_forbidden: dict[Any, str] = {}  # C functions (builtins) -> their name
         self.codes: dict[types.CodeType, str] = {}  # code of a named Python function -> verdict
+        self.c_methods: dict[str, tuple[type, str]] = {}  # method name -> (class, name) of forbidden C methods
+        self.pending: list[tuple[str, str]] = []  # names whose module is not imported yet: resolved on import
         self.cache: dict[types.CodeType, str | None] = {}
         self.violation: str | None = None
         self.previous: Any = None
@@ -60,6 +73,7 @@ class _State:
 
 
 _state = _State()
+_last: list[str | None] = [None]  # the violation of the cell that ended last (read by the grader)
 
 
 def _dotted(obj: Any) -> str | None:
@@ -89,6 +103,8 @@ def _add_rule(name: str, verdict: str) -> None:
         raise TypeError(f"forbidden/allowed names must be dotted names like 'sklearn.preprocessing'; got {name!r}")
     names = {name}
     obj = _resolve(name)
+    if obj is None and (name, verdict) not in _state.pending:
+        _state.pending.append((name, verdict))  # e.g. `import torch` inside the graded function: resolved then
     inner = obj
     for attr in ("__wrapped__", "_implementation", "__func__"):  # decorators, NumPy's dispatchers, methods
         inner = getattr(inner, attr, inner)
@@ -98,6 +114,8 @@ def _add_rule(name: str, verdict: str) -> None:
     if isinstance(obj, types.BuiltinFunctionType):
         if verdict == _FORBID:
             _state.c_forbidden[obj] = name
+    elif isinstance(obj, types.MethodDescriptorType) and verdict == _FORBID:  # torch.Tensor.log_softmax
+        _state.c_methods[obj.__name__] = (obj.__objclass__, name)
     elif isinstance(obj, types.ModuleType):
         names.add(obj.__name__)
     elif isinstance(obj, (types.FunctionType, type)) and _dotted(obj):
@@ -113,14 +131,14 @@ def _classify(frame: types.FrameType) -> str | None:
     module = frame.f_globals.get("__name__")
     if not isinstance(module, str) or module == "__main__":
         return _NEITHER
-    if code.co_name == "<module>":
+    if code.co_name == "<module>" and frame.f_globals.get("__spec__") is not None:
         return _ALLOW  # importing is not calling: a module's own top-level code may run anything
     if code in _state.codes:
         return _state.codes[code]
     name = f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
     for prefix, verdict in _state.rules:
         if name == prefix or name.startswith(prefix + "."):
-            return verdict
+            return None if verdict == _TRANSPARENT else verdict
     return _NEITHER
 
 
@@ -144,24 +162,40 @@ def _graded_caller(frame: types.FrameType | None) -> str | None:
     return None
 
 
-def _message(graded: str, what: str) -> str:
-    extra = ", ".join(n for n in _state.extra if n not in DEFAULT_FORBIDDEN)
-    allowed = [p for p, v in _state.rules if v == _ALLOW and p not in ALWAYS_ALLOWED]
+def _call_site(frame: types.FrameType | None) -> str:
+    """The learner's line that made the call, if its source is known (IPython registers every cell's source)."""
+    while frame is not None and frame.f_code not in _state.watched and _verdict(frame) is not _NEITHER:
+        frame = frame.f_back
+    if frame is None:
+        return ""
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return f", in the line `{line}`" if line else ""
+
+
+def _message(graded: str, what: str, site: str) -> str:
+    forbidden = ["the course's reference package (mlcourse)", "scikit-learn"]
+    forbidden += [n for n in _state.extra if n not in DEFAULT_FORBIDDEN]
+    listed = ", ".join(forbidden[:-1]) + f" or {forbidden[-1]}"
+    allowed = sorted(p for p, v in _state.rules if v == _ALLOW and p not in ALWAYS_ALLOWED)
     return (
-        f"{graded} calls {what}, which this task does not allow.\n"
-        "The point of the exercise is to build it yourself: while it is tested, the graded function may not call "
-        "the course's reference package (mlcourse), scikit-learn"
-        + (f", or {extra}" if extra else "")
-        + ". NumPy"
-        + (", " + ", ".join(sorted(allowed)) if allowed else "")
-        + " and your own functions are fine.\n"
-        f"Hint: replace the call to {what.split(' (')[0]} by your own code."
+        f"{graded} calls {what}{site}: this task does not allow it.\n"
+        f"The point of the exercise is to build it yourself: while it is tested, {graded} may not call {listed}"
+        + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+        + ". Everything else is fine: array and tensor operations, your own functions.\n"
+        "Hint: write that step yourself instead of calling a routine that does it."
     )
 
 
-def _flag(graded: str, what: str) -> None:
-    _state.violation = _state.violation or _message(graded, what)
+def _flag(graded: str, what: str, caller: types.FrameType | None) -> None:
+    _state.violation = _state.violation or _message(graded, what, _call_site(caller))
     raise ForbiddenCallError(_state.violation)
+
+
+def _resolve_pending() -> None:
+    waiting, _state.pending = _state.pending, []
+    for name, verdict in waiting:
+        _add_rule(name, verdict)
+    _state.cache.clear()
 
 
 def _hook(frame: types.FrameType, event: str, arg: Any) -> None:
@@ -169,12 +203,23 @@ def _hook(frame: types.FrameType, event: str, arg: Any) -> None:
         if _verdict(frame) == _FORBID:
             graded = _graded_caller(frame.f_back)
             if graded is not None:
-                name = f"{frame.f_globals.get('__name__')}.{getattr(frame.f_code, 'co_qualname', frame.f_code.co_name)}"
-                _flag(graded, name)
-    elif event == "c_call" and arg in _state.c_forbidden:
-        graded = _graded_caller(frame)
-        if graded is not None:
-            _flag(graded, _state.c_forbidden[arg])
+                code = frame.f_code
+                _flag(
+                    graded,
+                    f"{frame.f_globals.get('__name__')}.{getattr(code, 'co_qualname', code.co_name)}",
+                    frame.f_back,
+                )
+    elif event == "c_call":
+        what = _state.c_forbidden.get(arg)
+        if what is None and _state.c_methods:
+            cls, name = _state.c_methods.get(getattr(arg, "__name__", ""), (None, ""))
+            what = name if cls is not None and isinstance(getattr(arg, "__self__", None), cls) else None
+        if what is not None:
+            graded = _graded_caller(frame)
+            if graded is not None:
+                _flag(graded, what, frame)
+    elif event == "return" and _state.pending and frame.f_code.co_name == "<module>":
+        _resolve_pending()  # a module finished importing: names in it can be resolved now
 
 
 def _register_cell_end() -> None:
@@ -205,8 +250,10 @@ def watch(
         _add_rule(name, _FORBID)
     for name in (*ALWAYS_ALLOWED, *allowed):
         _add_rule(name, _ALLOW)
+    for name in TRANSPARENT:
+        _add_rule(name, _TRANSPARENT)
     _state.extra += [n for n in forbidden if n not in _state.extra]
-    _state.c_forbidden[sys.setprofile] = "sys.setprofile (switching off the check)"
+    _state.c_forbidden[_setprofile] = "sys.setprofile (switching off the check)"
     _state.cache.clear()
     _state.watched[code] = getattr(func, "__name__", "the graded function")
     if test_file:
@@ -222,8 +269,14 @@ def violation() -> str | None:
     return _state.violation
 
 
+def last_violation() -> str | None:
+    """The violation of the watch that ended last (the grader asks after each test cell), or None."""
+    return _last[0]
+
+
 def stop(*_: Any) -> None:
-    """End the watch (called after every cell); forget what was watched and seen."""
+    """End the watch (called after every cell); forget what was watched, remember what was seen for the grader."""
+    _last[0] = _state.violation
     if _state.active:
         _setprofile(_state.previous if _state.previous is not _hook else None)
     _state.__init__()  # type: ignore[misc]  # reset in place: the grading guard watches this module's names

@@ -4,9 +4,10 @@
 
 The repository itself must not be handed out: ``solutions/`` holds the solutions and the hidden tests, and
 ``tests/`` the mutants. The bundle is built from an allow-list (what is not named here is not copied), then
-checked: no file of it may contain a line that only a solution cell or a hidden test holds (the package's own
-modules excepted for solution lines: they are the course's reference, which the graders keep students from
-calling). The check is ``check_bundle``; the test suite runs it too.
+checked: no file of it may contain a line (of 16 characters or more) that only a hidden test holds, and no
+file outside the package a line that only a solution cell holds (the package is the course's reference; the
+tests keep graded functions from calling it). If the check fails, the bundle is removed. The check is
+``check_bundle``; the test suite runs it too.
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"student-bundle: {exc}", file=sys.stderr)
         return 2
     if problems:
-        print("student-bundle: the bundle gives answers away; do not hand it out:", *problems, sep="\n  ")
+        shutil.rmtree(args.dest)  # nothing that gives answers away stays on disk
+        print("student-bundle: the bundle would give answers away; removed it:", *problems, sep="\n  ")
         return 1
     print(
         f"Students' copy in {args.dest}: exercises/, book/, mlcourse/ and set-up files; no solutions, no hidden tests."

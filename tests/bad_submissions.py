@@ -112,6 +112,13 @@ class BadSubmission:
 
 CORPUS = [
     BadSubmission(
+        "syntax_error",
+        "the standardize answer cell does not parse (an unclosed parenthesis)",
+        ("standardize",),
+        "",
+        _replace("standardize", "def standardize(X):\n    return (X - X.mean(axis=0) / X.std(axis=0)"),
+    ),
+    BadSubmission(
         "calls_standard_scaler",
         "standardize is one line: scikit-learn's StandardScaler().fit_transform",
         ("standardize",),

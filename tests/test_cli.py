@@ -94,23 +94,34 @@ def _instructor_course(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     return course, exchange
 
 
+@pytest.fixture
+def shared_tmp():
+    """A folder that other accounts could reach (pytest's own tmp_path sits in a private 0700 folder)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="mlcourse-doctor-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.slow
-def test_doctor_instructor_checks_what_the_hub_guide_sets_up(tmp_path, monkeypatch, capsys):
-    course, exchange = _instructor_course(tmp_path, monkeypatch)
+def test_doctor_instructor_checks_what_the_hub_guide_sets_up(shared_tmp, monkeypatch, capsys):
+    course, exchange = _instructor_course(shared_tmp, monkeypatch)
     (course / "solutions").chmod(0o755)
     assert cli.main(["doctor", "--instructor", "--course", str(course)]) == 1
     out = capsys.readouterr().out
     assert "ok    course id" in out and "'mlcourse'" in out
     assert "FAIL  exchange" in out and f"mkdir -p {exchange} && chmod 1777" in out
-    assert "FAIL  privacy" in out and "solutions" in out and "chmod -R o-rwx" in out
+    assert "FAIL  privacy" in out and "solutions" in out and f"chmod -R go-rwx {course}" in out
     assert "warn  01_preprocessing" in out and "no due date" in out
     assert "warn  02_init" in out and "not in the gradebook" in out
     assert "warn  late policy" in out and "'none'" in out
 
     exchange.mkdir()
     exchange.chmod(0o1777)
-    for path in (course / "solutions", course / "gradebook.db"):
-        path.chmod(0o700)
+    course.chmod(0o700)  # the guide's advice: the whole course folder (a 0644 gradebook inside is then private)
     with open(course / "nbgrader_config.py", "a") as f:
         f.write("\nc.LateSubmissionPlugin.penalty_method = 'zero'\n")
     assert cli.main(["doctor", "--instructor", "--course", str(course)]) == 0

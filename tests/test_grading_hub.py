@@ -162,3 +162,28 @@ def test_a_missing_gradebook_is_a_sentence_not_a_traceback(tmp_path):
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "there is no gradebook in" in out and "Traceback" not in out, out
+
+
+def test_shards_graded_elsewhere_then_merged(tmp_path):
+    """--prepare-only, --shard on each folder (as on a cluster node), --merge-only: the same grades; a shard
+    that never ran is reported. An extra, broken notebook that is not part of the assignment is left out."""
+    course = tmp_path / "course"
+    _class(course)
+    (course / "submitted" / "solution" / ASSIGNMENT / "scratch.ipynb").write_text("{ not json")
+    prepare = _grader(course, "--jobs", "2", "--prepare-only")
+    out, _ = prepare.communicate(timeout=120)
+    assert prepare.returncode == 0 and "--shard SHARD_FOLDER" in out, out
+    shards = sorted((course / ".grading" / ASSIGNMENT).glob("shard-*"))
+    assert len(shards) == 2
+    proc = _grader(course, "--merge-only")  # nothing graded yet
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and out.count("not graded; see") == 3, out
+    for shard in shards:
+        proc = _grader(course, "--shard", str(shard))
+        out, _ = proc.communicate(timeout=600)
+        assert proc.returncode == 0, out
+    proc = _grader(course, "--merge-only")
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out
+    assert "scratch.ipynb: not a valid notebook" in out and "left out" in out
+    _expect_graded(course)

@@ -157,7 +157,7 @@ def test_hostile_class_is_graded_safely(tmp_path):
     One test, so that the class is graded once (two workers of its own)."""
     result, seconds = _grade_corpus(tmp_path)
     problems = _corpus_problems(tmp_path, result, seconds) + _gradebook_problems(tmp_path)
-    problems += _feedback_problems(tmp_path) + _learner_line_numbers(tmp_path)
+    problems += _feedback_problems(tmp_path) + _learner_line_numbers(tmp_path) + _syntax_error_explained(tmp_path)
     assert not problems, "\n".join(problems)
 
 
@@ -172,6 +172,15 @@ def _learner_line_numbers(course: Path) -> list[str]:
     if any(o.output_type == "stream" and not o.text.strip() for c in graded for o in c.outputs):
         problems.append("an empty output in a test cell")
     return problems
+
+
+def _syntax_error_explained(course: Path) -> list[str]:
+    """A test failing with NameError after a syntax error says which cell failed (warm grading kernels too)."""
+    nb = nbformat.read(course / "autograded" / "syntax_error" / ASSIGNMENT / "preprocessing.ipynb", 4)
+    cell = next(c for c in nb.cells if ng.nbgrader_meta(c).get("grade_id") == "test_standardize")
+    trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(line for o in cell.outputs for line in o.get("traceback", [])))
+    expected = "standardize is not defined because the cell that defines it failed earlier"
+    return [] if expected in trace and "SyntaxError" in trace else [f"no hint after the syntax error: {trace!r}"]
 
 
 def test_one_liners_of_chapter_7_score_zero(tmp_path):

@@ -71,7 +71,8 @@ def test_a_forbidden_call_fails_and_is_named_however_it_is_reached(func, arg, na
         func(arg)
     message = str(info.value)
     assert f"{func.__name__} calls {named}" in message
-    assert "build it yourself" in message and "\nHint: replace the call" in message
+    assert "build it yourself" in message and "\nHint: write that step yourself" in message
+    assert ", in the line `return " in message  # the learner's own line that made the call
 
 
 def test_numpy_and_own_code_are_allowed_and_the_answer_is_unchanged():
@@ -138,3 +139,80 @@ def test_names_must_be_dotted_names():
         _watch.watch(_std_numpy, forbidden=[".sklearn"])
     with pytest.raises(TypeError, match="needs a Python function"):
         _watch.watch(np.mean)
+
+
+def test_the_watch_cannot_be_switched_off_from_the_graded_function():
+    def stops_the_watch(X):
+        importlib.import_module("mlcourse._watch").stop()
+        return _std_sklearn(X)
+
+    _watch.watch(stops_the_watch)
+    with pytest.raises(_watch.ForbiddenCallError, match=r"calls mlcourse\._watch\.stop"):
+        stops_the_watch(X)
+
+    saved = sys.setprofile
+
+    def with_a_saved_reference(X):
+        saved(None)
+        return _std_sklearn(X)
+
+    _watch.stop()
+    _watch.watch(with_a_saved_reference)
+    with pytest.raises(_watch.ForbiddenCallError, match="switching off the check"):
+        with_a_saved_reference(X)
+
+
+def test_no_laundering_through_exec_or_the_test_helpers():
+    def through_exec(X):
+        scope = {"__name__": "innocent", "X": X, "f": _std_sklearn}
+        exec("result = f(X)", scope)
+        return scope["result"]
+
+    _watch.watch(through_exec)
+    with pytest.raises(_watch.ForbiddenCallError, match="sklearn"):
+        through_exec(X)
+    _watch.stop()
+
+    def through_expect_raises(X):
+        from mlcourse.testing import expect_raises
+
+        expect_raises(lambda: _std_sklearn(X).nope, AttributeError, "x")
+        return X
+
+    _watch.watch(through_expect_raises)
+    with pytest.raises(_watch.ForbiddenCallError, match="sklearn"):
+        through_expect_raises(X)
+
+
+def test_tensor_methods_and_routines_of_modules_imported_later_are_seen(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+
+    def log_softmax_method(z):
+        return z.log_softmax(dim=1)
+
+    _watch.watch(log_softmax_method, forbidden=["torch.Tensor.log_softmax"])
+    with pytest.raises(_watch.ForbiddenCallError, match=r"torch\.Tensor\.log_softmax"):
+        log_softmax_method(torch.zeros(2, 3))
+    _watch.stop()
+
+    (tmp_path / "late_module.py").write_text("from math import sqrt as root\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def imports_then_calls(x):
+        late = importlib.import_module("late_module")  # not imported when the watch began
+        return late.root(x)
+
+    _watch.watch(imports_then_calls, forbidden=["late_module.root"])
+    with pytest.raises(_watch.ForbiddenCallError, match=r"late_module\.root"):
+        imports_then_calls(4.0)
+
+
+def test_the_grader_learns_of_a_caught_violation_after_the_cell():
+    _watch.watch(_std_catches_and_recovers)
+    _std_catches_and_recovers(X)
+    _watch.stop()  # the end of the cell
+    assert "calls sklearn" in (_watch.last_violation() or "")
+    _watch.watch(_std_numpy)
+    _std_numpy(X)
+    _watch.stop()
+    assert _watch.last_violation() is None

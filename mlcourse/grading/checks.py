@@ -77,7 +77,10 @@ def _gradebook(course: Path, app: Any) -> list[Check]:
         else:
             checks.append(Check("ok", name, f"due {recorded[name]} UTC"))
     method = app.config.get("LateSubmissionPlugin", {}).get("penalty_method", "none")
-    if method == "none":
+    plugin = app.config.get("AssignLatePenalties", {}).get("plugin_class")
+    if plugin:
+        checks.append(Check("ok", "late policy", f"plugin {plugin}"))
+    elif method == "none":
         fix = 'c.LateSubmissionPlugin.penalty_method = "zero" gives late work zero'
         checks.append(Check("warn", "late policy", f"'none' (nbgrader's default): late work keeps its points; {fix}"))
     else:
@@ -85,16 +88,23 @@ def _gradebook(course: Path, app: Any) -> list[Check]:
     return checks
 
 
+def _reachable_by(path: Path, read: int, search: int) -> bool:
+    """True if the permission bits (``read`` on ``path``, ``search`` on every folder above) let that class in."""
+    return bool(path.stat().st_mode & read) and all(p.stat().st_mode & search for p in path.resolve().parents)
+
+
 def _private(course: Path) -> list[Check]:
-    readable = [
-        p.name
-        for p in (course / "solutions", course / "gradebook.db")
-        if p.exists() and p.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH)
-    ]
-    if readable:
-        fix = f"`chmod -R o-rwx {' '.join(readable)}` in {course}"
-        return [Check("FAIL", "privacy", f"{', '.join(readable)} can be read by every account here: {fix}")]
-    return [Check("ok", "privacy", "solutions/ and the gradebook are not readable by other accounts")]
+    """solutions/ (answers, hidden tests), autograded/ (hidden tests put back), submitted/ and the gradebook."""
+    paths = [course / n for n in ("solutions", "autograded", "submitted", "gradebook.db") if (course / n).exists()]
+    others = [p.name for p in paths if _reachable_by(p, stat.S_IROTH, stat.S_IXOTH)]
+    group = [p.name for p in paths if p.name not in others and _reachable_by(p, stat.S_IRGRP, stat.S_IXGRP)]
+    if others:
+        fix = f"`chmod -R go-rwx {course}` (or the folders named)"
+        return [Check("FAIL", "privacy", f"{', '.join(others)} can be read by every account here: {fix}")]
+    if group:
+        fix = f"`chmod -R go-rwx {course}` unless no student is in the group {course.stat().st_gid}"
+        return [Check("warn", "privacy", f"{', '.join(group)} can be read by the folder's group: {fix}")]
+    return [Check("ok", "privacy", "solutions/, autograded/, submitted/ and the gradebook are private to you")]
 
 
 def instructor_checks(course: Path) -> list[Check]:

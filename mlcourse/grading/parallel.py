@@ -10,15 +10,17 @@ those of plain ``nbgrader autograde`` on the same submissions (tested).
 Before grading, every submitted notebook is checked: one that is not a valid notebook (not JSON, empty,
 not nbformat 4) is graded as the blank release — zero points, and a line for the instructor. The
 instructor's ``submitted/`` is never modified. Shards can also run on several machines: ``--prepare-only``
-makes the shard folders, each is graded where a scheduler puts it (``nbgrader autograde <assignment>``
-inside it), and ``--merge-only`` merges what came back (see the instructor's guide).
+makes the shard folders, each is graded where a scheduler puts it (with ``mlcourse-grade ASSIGNMENT --shard
+FOLDER``), and ``--merge-only`` merges what came back (see the instructor's guide).
 
 Each shard's ``nbgrader`` gets its course folder and gradebook on the command line, which outranks every
 other configuration source (``~/.jupyter/nbgrader_config.py`` setting ``CourseDirectory.root`` as nbgrader's
 JupyterHub guide recommends, the course's own config, ``JUPYTER_CONFIG_DIR``): a worker never grades the real
 course. One ``mlcourse-grade`` at a time holds the course's lock (``.grading/lock``); a second one refuses with
-a sentence that says who holds it. The course gradebook is written only when merging, one student per
-transaction, so a grader killed at any point leaves it consistent, and a re-run completes it.
+a sentence that says who holds it. The course gradebook is written only when merging, student by student
+(SQLite keeps every commit whole), so a grader killed at any point leaves it consistent, at worst with one
+student's new time stamp and old scores, and a re-run completes it. Merging writes only what autograding
+produces: manual scores and comments entered in the formgrader meanwhile are kept.
 
     mlcourse-grade 01_preprocessing                  # from the course root; workers chosen from the class size
 """
@@ -50,6 +52,7 @@ __all__ = [
     "configured_root",
     "course_lock",
     "grade_class",
+    "grade_shard",
     "main",
     "merge_all",
     "merge_shard",
@@ -60,7 +63,7 @@ __all__ = [
 
 WORK = ".grading"
 # Below this many students one worker is faster: every extra worker pays its own nbgrader start-up and warm
-# kernel (measured on 2 cores: 5 students took 1.8x as long with 2 workers, 20 students 0.85x; see the guide).
+# kernel (measured on 2 cores: 5 students took 1.8x as long with 2 workers, 20 students about 0.85x).
 STUDENTS_PER_WORKER = 15
 
 
@@ -115,18 +118,25 @@ def _copy_submission(course: Path, shard: Path, student: str, assignment: str) -
     lines = []
     for path in sorted(dst.glob("*.ipynb")):
         reason = _invalid_reason(path)
-        if reason is not None:
-            blank = course / "exercises" / assignment / path.name
+        if reason is None:
+            continue
+        blank = course / "exercises" / assignment / path.name
+        if blank.exists():
             shutil.copy(blank, path)
-            lines.append(
-                f"{student}/{assignment}/{path.name}: not a valid notebook ({reason}); graded as the blank release"
-            )
+            what = "graded as the blank release"
+        else:  # an extra notebook, not part of the assignment: nbgrader would not grade it anyway
+            path.unlink()
+            what = "not part of the assignment either; left out"
+        lines.append(f"{student}/{assignment}/{path.name}: not a valid notebook ({reason}); {what}")
     return lines
 
 
 def auto_jobs(students: int, cores: int | None = None) -> int:
-    """Workers for a class of ``students``: one per ``STUDENTS_PER_WORKER`` students, at most one per core."""
-    return max(1, min(cores or os.cpu_count() or 1, students // STUDENTS_PER_WORKER))
+    """Workers for a class: one below ``STUDENTS_PER_WORKER`` students, else one per started
+    ``STUDENTS_PER_WORKER`` students (16 students: 2), at most one per core."""
+    if students < STUDENTS_PER_WORKER:
+        return 1
+    return max(1, min(cores or os.cpu_count() or 1, -(-students // STUDENTS_PER_WORKER)))
 
 
 def configured_root(cwd: Path | None = None) -> Path:
@@ -215,8 +225,12 @@ def prepare_shards(course: Path, assignment: str, jobs: int) -> tuple[list[Path]
         shutil.copytree(course / "solutions" / assignment, shard / "solutions" / assignment)
         shutil.copy(course / "nbgrader_config.py", shard / "nbgrader_config.py")
         shutil.copy(course / "gradebook.db", shard / "gradebook.db")
-        for student in students[k::jobs]:
-            lines += _copy_submission(course, shard, student, assignment)
+        found = [line for student in students[k::jobs] for line in _copy_submission(course, shard, student, assignment)]
+        with open(shard / "incidents.jsonl", "w", encoding="utf-8") as f:  # reported again when merging
+            for line in found:
+                who, what = line.split(": ", 1)
+                f.write(json.dumps({"time": time.time(), "submission": who, "incident": what}) + "\n")
+        lines += found
         shards.append(shard)
     return shards, students, lines
 
@@ -237,7 +251,8 @@ def share_threads(env: dict[str, str], workers: int) -> dict[str, str]:
 def _env(course: Path, shard: Path, jobs: int = 1) -> dict[str, str]:
     env = share_threads(dict(os.environ), jobs)
     protect = [course / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", WORK)]
-    env["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join(str(p) for p in protect)
+    earlier = [p for p in env.get("MLCOURSE_GRADING_PROTECT", "").split(os.pathsep) if p]  # the instructor's
+    env["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join([*earlier, *(str(p) for p in protect)])
     env["MLCOURSE_GRADING_REPORT"] = str(shard / "incidents.jsonl")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs `alembic`
     env["PYTHONUNBUFFERED"] = "1"
@@ -294,21 +309,26 @@ def _merge_student(main: Any, part: Any, assignment: str, student: str) -> int:
     for nb in sub.notebooks:
         main_nb = main.find_submission_notebook(nb.name, assignment, student)
         main_nb.flagged, main_nb.late_submission_penalty = nb.flagged, nb.late_submission_penalty
+        # autograding writes the auto_* fields; manual scores, extra credit and comments stay the course's own
+        # (entered in the formgrader, perhaps while this run graded), as plain `nbgrader autograde` keeps them
         for g in nb.grades:
             mg = main.find_grade(g.name, nb.name, assignment, student)
-            mg.auto_score, mg.manual_score = g.auto_score, g.manual_score
-            mg.extra_credit, mg.needs_manual_grade = g.extra_credit, g.needs_manual_grade
+            mg.auto_score = g.auto_score
+            mg.needs_manual_grade = mg.manual_score is not None or g.auto_score is None  # as nbgrader decides
         for cm in nb.comments:
-            mc = main.find_comment(cm.name, nb.name, assignment, student)
-            mc.auto_comment, mc.manual_comment = cm.auto_comment, cm.manual_comment
+            main.find_comment(cm.name, nb.name, assignment, student).auto_comment = cm.auto_comment
     main.db.commit()
     return len(sub.notebooks)
 
 
-def merge_shard(course: Path, shard: Path, assignment: str) -> int:
-    """Copy a shard's grades, comments and autograded notebooks into the course; return notebooks merged."""
+def merge_shard(course: Path, shard: Path, assignment: str, missing: list[str] | None = None) -> int:
+    """Copy a shard's grades, comments and autograded notebooks into the course; return notebooks merged.
+
+    Students of the shard that have no grades in it are added to ``missing``, one line each.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
+    missing = [] if missing is None else missing
     merged = 0
     with (
         warnings.catch_warnings(),
@@ -319,8 +339,9 @@ def merge_shard(course: Path, shard: Path, assignment: str) -> int:
         for student_dir in sorted((shard / "submitted").iterdir()):
             try:
                 merged += _merge_student(main, part, assignment, student_dir.name)
-            except MissingEntry:
-                continue  # nbgrader could not grade this one: its log says why
+            except MissingEntry:  # nbgrader could not grade this one (or its shard never ran): the log says why
+                missing.append(f"{student_dir.name}/{assignment}: not graded; see {shard / 'autograde.log'}")
+                continue
             src = shard / "autograded" / student_dir.name / assignment
             if src.is_dir():
                 dst = course / "autograded" / student_dir.name / assignment
@@ -368,9 +389,12 @@ def blank_unsubmitted(course: Path) -> int:
 
 
 def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, export: bool) -> None:
-    for shard in shards:
-        result.notebooks += merge_shard(course, shard, result.assignment)
-        result.incidents += _shard_incidents(shard)
+    for k, shard in enumerate(shards):
+        missing: list[str] = []
+        result.notebooks += merge_shard(course, shard, result.assignment, missing)
+        result.incidents += _shard_incidents(shard) + missing
+        if missing and k not in result.failed_shards:
+            result.failed_shards.append(k)
     if export:
         env = _env(course, course / WORK)
         subprocess.run(
@@ -403,8 +427,8 @@ def _grade_locked(course: Path, assignment: str, jobs: int | None, progress: boo
     start = time.perf_counter()
     if jobs is None:
         jobs = auto_jobs(len(_students(course, assignment)))
-    shards, students, lines = prepare_shards(course, assignment, jobs)
-    result = ClassGrading(assignment, students, len(shards), incidents=lines)
+    shards, students, _ = prepare_shards(course, assignment, jobs)  # its lines come back with the shards'
+    result = ClassGrading(assignment, students, len(shards))
     prepared = time.perf_counter()
     result.failed_shards = run_shards(course, assignment, shards, len(students), progress)
     graded = time.perf_counter()
@@ -447,7 +471,24 @@ def _parser() -> argparse.ArgumentParser:
     stage = parser.add_mutually_exclusive_group()
     stage.add_argument("--prepare-only", action="store_true", help="only make the shard folders (other machines)")
     stage.add_argument("--merge-only", action="store_true", help="only merge the graded shard folders and export")
+    stage.add_argument(
+        "--shard", type=Path, default=None, help="grade one shard folder made by --prepare-only (on another machine)"
+    )
     return parser
+
+
+def grade_shard(shard: Path, assignment: str) -> int:
+    """Grade one shard folder (``.grading/<assignment>/shard-k``) as a local worker would; 0 if nbgrader succeeded.
+
+    Same command line and environment as the workers of :func:`grade_class`: pinned to the shard whatever the
+    configuration says, the course's folders protected, incidents written for ``--merge-only`` to report.
+    """
+    shard = shard.resolve()
+    course = shard.parents[2]
+    if shard.parent.name != assignment or shard.parents[1].name != WORK or not (shard / "gradebook.db").exists():
+        raise FileNotFoundError(f"{shard} is not a shard folder of {assignment} (made by --prepare-only)")
+    students = len(list((shard / "submitted").iterdir()))
+    return 1 if run_shards(course, assignment, [shard], students, progress=False) else 0
 
 
 def _report(args: argparse.Namespace, course: Path, result: ClassGrading) -> None:
@@ -471,13 +512,18 @@ def _report(args: argparse.Namespace, course: Path, result: ClassGrading) -> Non
 def main(argv: list[str] | None = None) -> int:
     """The ``mlcourse-grade`` command; returns the exit status (1 if nbgrader reported errors, 2 if refused)."""
     args = _parser().parse_args(argv)
-    course = (args.course or configured_root()).resolve()
+    if args.jobs is not None and args.jobs < 1:
+        print(f"mlcourse-grade: --jobs must be a positive number of workers; got {args.jobs}", file=sys.stderr)
+        return 2
     try:
+        if args.shard is not None:
+            return grade_shard(args.shard, args.assignment)
+        course = (args.course or configured_root()).resolve()
         if args.prepare_only:
             with course_lock(course):
                 shards, students, lines = prepare_shards(course, args.assignment, args.jobs or auto_jobs(10**6))
-            print(f"{len(students)} students in {len(shards)} shards; grade each inside its folder with")
-            print(f"  nbgrader autograde {args.assignment} --force --CourseDirectory.root=$PWD")
+            print(f"{len(students)} students in {len(shards)} shards; grade each where a scheduler puts it with")
+            print(f"  mlcourse-grade {args.assignment} --shard SHARD_FOLDER")
             for shard in shards:
                 print(f"  {shard}")
             for line in lines:

@@ -15,6 +15,7 @@ Wired in by the course's ``nbgrader_config.py``:
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -33,6 +34,8 @@ from mlcourse.grading import warm
 __all__ = ["HIDDEN_MARKERS", "HideHiddenTests", "RestoreCells", "SafeExecute", "incidents"]
 
 GUARD_CODE = "__import__('mlcourse.grading.guard').grading.guard.check(globals())"
+# after a test cell: the forbidden call its graded function made, even if the learner's code caught the error
+AFTER_CODE = "__import__('mlcourse._watch')._watch.last_violation()"
 SANDBOX_LINE = (
     "import mlcourse.grading.sandbox as _mlcourse_sandbox; _mlcourse_sandbox.install(); del _mlcourse_sandbox"
 )
@@ -123,12 +126,19 @@ class SafeExecute(Execute):
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
         self._index = index
-        if _is_grade(cell):
-            refused = self._run_guard()
-            if refused is not None:  # tampering: the test does not run, and scores zero
-                cell.outputs, cell.execution_count = [refused], None
-                return cell, resources
-        return super().preprocess_cell(cell, resources, index)
+        if not _is_grade(cell):
+            return super().preprocess_cell(cell, resources, index)
+        refused = self._silently(GUARD_CODE)
+        if isinstance(refused, NotebookNode):  # tampering: the test does not run, and scores zero
+            cell.outputs, cell.execution_count = [refused], None
+            return cell, resources
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if not any(out.output_type == "error" for out in cell.get("outputs", [])):
+            seen = self._silently(AFTER_CODE)
+            message = ast.literal_eval(seen) if isinstance(seen, str) else None
+            if isinstance(message, str):
+                cell.outputs.append(_error("ForbiddenCallError", message))
+        return cell, resources
 
     def _protect_exchange(self) -> None:
         """Add nbgrader's exchange folder (classmates' submissions, released feedback) to the protected paths."""
@@ -138,19 +148,19 @@ class SafeExecute(Execute):
         if root not in paths:
             os.environ["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join([*paths, root])
 
-    def _run_guard(self) -> NotebookNode | None:
-        """Run the guard in the kernel; its error, or None if all is well.
+    def _silently(self, expression: str) -> NotebookNode | str | None:
+        """Evaluate ``expression`` in the kernel: its repr, or an error output if it raised.
 
-        The guard is a ``user_expression`` of an empty, silent request: no history, no output, and no input
-        transformer can rewrite it (they rewrite cells, not expressions). If even the empty request fails (a
-        hostile transformer raising), the test cell does not run either.
+        A ``user_expression`` of an empty, silent request: no history, no output, and no input transformer can
+        rewrite it (they rewrite cells, not expressions). If even the empty request fails (a hostile
+        transformer raising), that is an error too: the test cell does not run.
         """
-        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"guard": GUARD_CODE})
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"value": expression})
         reply = self.wait_for_reply(msg_id)
         content = (reply or {}).get("content", {})
-        result = content.get("user_expressions", {}).get("guard", {})
+        result = content.get("user_expressions", {}).get("value", {})
         if content.get("status") == "ok" and result.get("status") == "ok":
-            return None
+            return str(result.get("data", {}).get("text/plain", "None"))
         if result.get("status") == "error":
             return _error(result.get("ename", "GradingGuardError"), result.get("evalue", ""))
         return _error(

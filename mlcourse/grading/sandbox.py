@@ -178,4 +178,7 @@ def install() -> None:
     _limit_resources(_env_int("MLCOURSE_GRADING_MEMORY_MB", 4096), _env_int("MLCOURSE_GRADING_FILE_MB", 64))
     _limit_output(1024 * _env_int("MLCOURSE_GRADING_OUTPUT_KB", 256))
     guard.snapshot_events()
+    from mlcourse import _hints
+
+    _hints.install()  # a warm kernel's mlcourse.testing was imported before any shell existed: install here
     sys.addaudithook(_audit_hook(protected_paths(), Path.cwd().resolve()))
