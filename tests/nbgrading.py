@@ -191,6 +191,19 @@ def submit(course: Path, assignment: str, student: str, notebooks: dict[str, nbf
         nbformat.write(nb, folder / filename)
 
 
+def class_of_mutants(course: Path, assignment: str, mutants: int) -> None:
+    """A new course whose students are the solution and the first ``mutants`` of the assignment's mutants."""
+    course.mkdir(parents=True)
+    make_course(course, assignment)
+    solution = solution_notebooks(course, assignment)
+    submit(course, assignment, "solution", solution)
+    for path in mutant_files(assignment)[:mutants]:
+        mutant = Mutant.load(path)
+        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
+        assert any(swap_in(nb, mutant) for nb in notebooks.values())
+        submit(course, assignment, f"mutant-{mutant.name}", notebooks)
+
+
 def autograde(course: Path, assignment: str) -> dict[str, Score]:
     """Autograde every submitted student of ``assignment`` in one nbgrader run; scores by student."""
     run_nbgrader(course, "autograde", assignment, "--force")

@@ -17,7 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from mlcourse.grading.parallel import GradingLockedError, configured_root, course_lock, grade_class
@@ -28,16 +27,7 @@ ASSIGNMENT = "01_preprocessing"
 
 
 def _class(course: Path, mutants: int = 2) -> None:
-    """A course whose students are the solution and the first ``mutants`` mutants of the assignment."""
-    course.mkdir(parents=True)
-    ng.make_course(course, ASSIGNMENT)
-    solution = ng.solution_notebooks(course, ASSIGNMENT)
-    ng.submit(course, ASSIGNMENT, "solution", solution)
-    for path in ng.mutant_files(ASSIGNMENT)[:mutants]:
-        mutant = ng.Mutant.load(path)
-        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
-        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
-        ng.submit(course, ASSIGNMENT, f"mutant-{mutant.name}", notebooks)
+    ng.class_of_mutants(course, ASSIGNMENT, mutants)
 
 
 def _totals(course: Path) -> dict[str, float]:

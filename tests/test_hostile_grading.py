@@ -44,6 +44,15 @@ def _scores(course: Path, assignment: str = ASSIGNMENT) -> dict[str, dict[str, f
         }
 
 
+def _submit_bad(course: Path, assignment: str, solution: dict, corpus: list) -> None:
+    """Each bad submission of ``corpus`` as a student of its own, made from the answered release."""
+    for bad in corpus:
+        folder = course / "submitted" / bad.name / assignment
+        folder.mkdir(parents=True)
+        for name, nb in solution.items():
+            (folder / name).write_bytes(bad.make(nb))
+
+
 def _grade_corpus(course: Path):
     """The corpus, an honest student and the blank release, graded by mlcourse-grade with 2 workers."""
     ng.make_course(course, ASSIGNMENT)
@@ -51,11 +60,7 @@ def _grade_corpus(course: Path):
     ng.submit(course, ASSIGNMENT, "honest", solution)
     blank = {p.name: nbformat.read(p, 4) for p in (course / "exercises" / ASSIGNMENT).glob("*.ipynb")}
     ng.submit(course, ASSIGNMENT, "blank", blank)
-    for bad in CORPUS:
-        folder = course / "submitted" / bad.name / ASSIGNMENT
-        folder.mkdir(parents=True)
-        for name, nb in solution.items():
-            (folder / name).write_bytes(bad.make(nb))
+    _submit_bad(course, ASSIGNMENT, solution, CORPUS)
     mp = pytest.MonkeyPatch()
     mp.setenv("MLCOURSE_GRADING_TIMEOUT", str(TIMEOUT_S))
     mp.setenv("MLCOURSE_GRADING_MEMORY_MB", str(MEMORY_MB))
@@ -190,11 +195,7 @@ def test_one_liners_of_chapter_7_score_zero(tmp_path):
     ng.make_course(tmp_path, assignment)
     solution = _solution(tmp_path, assignment)
     ng.submit(tmp_path, assignment, "honest", solution)
-    for bad in ONE_LINERS_07:
-        folder = tmp_path / "submitted" / bad.name / assignment
-        folder.mkdir(parents=True)
-        for name, nb in solution.items():
-            (folder / name).write_bytes(bad.make(nb))
+    _submit_bad(tmp_path, assignment, solution, ONE_LINERS_07)
     result = grade_class(tmp_path, assignment, jobs=1, progress=False)
     scores = _scores(tmp_path, assignment)
     honest = scores["honest"]
@@ -214,19 +215,6 @@ def _cell_source(assignment: str, grade_id: str) -> str:
     raise KeyError(grade_id)
 
 
-def _solution_and_mutants(course: Path, assignment: str, mutants: int) -> None:
-    """A course whose students are the solution and the first ``mutants`` of the assignment's mutants."""
-    course.mkdir()
-    ng.make_course(course, assignment)
-    solution = _solution(course, assignment)
-    ng.submit(course, assignment, "solution", solution)
-    for path in ng.mutant_files(assignment)[:mutants]:
-        mutant = ng.Mutant.load(path)
-        notebooks = {name: nbformat.from_dict(nb) for name, nb in solution.items()}
-        assert any(ng.swap_in(nb, mutant) for nb in notebooks.values())
-        ng.submit(course, assignment, f"mutant-{mutant.name}", notebooks)
-
-
 def _autograde_cold(course: Path, assignment: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Plain `nbgrader autograde`, every kernel started as nbgrader starts it (no warm zygote)."""
     with monkeypatch.context() as cold:
@@ -238,7 +226,7 @@ def test_parallel_grades_equal_sequential_nbgrader(tmp_path, monkeypatch):
     """The same class graded by plain `nbgrader autograde` with cold kernels (started as nbgrader starts them)
     and by mlcourse-grade --jobs 2 with warm ones (forked from a zygote): identical grades."""
     sequential, parallel = tmp_path / "sequential", tmp_path / "parallel"
-    _solution_and_mutants(sequential, ASSIGNMENT, mutants=5)
+    ng.class_of_mutants(sequential, ASSIGNMENT, mutants=5)
     shutil.copytree(sequential, parallel)
     _autograde_cold(sequential, ASSIGNMENT, monkeypatch)
     result = grade_class(parallel, ASSIGNMENT, jobs=2, progress=False)
@@ -255,7 +243,7 @@ def test_warm_kernels_grade_pytorch_work_like_cold_ones(tmp_path, monkeypatch):
     """Warm kernels have PyTorch imported before the notebook runs; grades of a PyTorch chapter are the same."""
     assignment = "06_optim"
     cold, warm = tmp_path / "cold", tmp_path / "warm"
-    _solution_and_mutants(cold, assignment, mutants=3)
+    ng.class_of_mutants(cold, assignment, mutants=3)
     shutil.copytree(cold, warm)
     _autograde_cold(cold, assignment, monkeypatch)
     log = ng.run_nbgrader(warm, "autograde", assignment, "--force")
