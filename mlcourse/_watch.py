@@ -22,6 +22,7 @@ one-liners a learner writes by habit (``StandardScaler().fit_transform``) and te
 
 from __future__ import annotations
 
+import atexit
 import linecache
 import sys
 import types
@@ -74,6 +75,7 @@ class _State:
 
 _state = _State()
 _last: list[str | None] = [None]  # the violation of the cell that ended last (read by the grader)
+atexit.register(lambda: stop())  # never leave the hook to an interpreter that is shutting down
 
 
 def _dotted(obj: Any) -> str | None:

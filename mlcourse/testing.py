@@ -8,6 +8,7 @@ Used by the visible and hidden test cells of every exercise, e.g.::
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from collections.abc import Callable, Iterable
@@ -69,20 +70,28 @@ def expect_written_here(func: Any, forbidden: Iterable[str] = (), allowed: Itera
     """
     if not callable(func):
         raise AssertionError(f"expected a function, got {type(func).__name__}: define it with `def` in the notebook")
-    module = getattr(func, "__module__", "") or ""
-    name = getattr(func, "__name__", repr(func))
-    if module != "__main__" or not isinstance(getattr(func, "__code__", None), types.CodeType):
+    inner = inspect.unwrap(func) if hasattr(func, "__wrapped__") else func  # functools.wraps, lru_cache
+    module = getattr(inner, "__module__", "") or ""
+    name = getattr(inner, "__name__", type(func).__name__)
+    if module != "__main__":
         raise AssertionError(
             f"{name} comes from the module {module!r}: write it yourself in the notebook, "
             "do not import the course's reference solution"
         )
-    via = _reaches_reference(func)
+    if not isinstance(getattr(inner, "__code__", None), types.CodeType):
+        raise AssertionError(
+            f"{name} is a {type(func).__name__}, not a function: define it with `def {name}(...)` in the notebook"
+        )
+    via = _reaches_reference(inner)
     if via is not None:
         raise AssertionError(
             f"{name} calls the course's own {name} (through {via!r}): write it yourself, "
             "do not wrap the reference solution"
         )
-    _watch.watch(func, forbidden, allowed, test_file=sys._getframe(1).f_code.co_filename)
+    test_file = sys._getframe(1).f_code.co_filename
+    for watched in {func, inner}:
+        if isinstance(getattr(watched, "__code__", None), types.CodeType):
+            _watch.watch(watched, forbidden, allowed, test_file=test_file)
     _raise_if_forbidden_call()
 
 

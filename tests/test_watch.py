@@ -1,7 +1,7 @@
 """The call watcher behind expect_written_here(..., forbidden=...): a graded function may not call the answer.
 
 Each test watches a function the way a test cell does, then checks what a learner would see. The watcher is
-stopped after every test (as IPython stops it after every cell).
+stopped after every test (tests/conftest.py), as IPython stops it after every cell.
 """
 
 from __future__ import annotations
@@ -15,12 +15,6 @@ import pytest
 
 from mlcourse import _watch
 from mlcourse.testing import expect_close
-
-
-@pytest.fixture(autouse=True)
-def _stop_watching():
-    yield
-    _watch.stop()
 
 
 def _std_sklearn(X):
@@ -216,3 +210,28 @@ def test_the_grader_learns_of_a_caught_violation_after_the_cell():
     _std_numpy(X)
     _watch.stop()
     assert _watch.last_violation() is None
+
+
+def test_decorated_functions_are_unwrapped_and_objects_are_named_plainly(monkeypatch):
+    import functools
+
+    from mlcourse.testing import expect_written_here
+
+    @functools.cache
+    def cached(n):
+        return importlib.import_module("mlcourse.preprocessing").one_hot(np.array([n]))
+
+    monkeypatch.setattr(cached.__wrapped__, "__module__", "__main__")  # as if defined in a notebook cell
+    monkeypatch.setattr(cached, "__module__", "__main__")
+    expect_written_here(cached)  # an lru_cache wrapper is accepted, and its function watched
+    with pytest.raises(_watch.ForbiddenCallError, match=r"cached calls mlcourse\.preprocessing\.one_hot"):
+        cached(1)
+
+    class Scaler:
+        __module__ = "__main__"
+
+        def __call__(self, X):
+            return X
+
+    with pytest.raises(AssertionError, match=r"is a Scaler, not a function: define it with `def"):
+        expect_written_here(Scaler())
