@@ -1,7 +1,7 @@
 """Homework through nbgrader's exchange, as on a JupyterHub: the workflow of the instructor guide, end to end.
 
-Release, fetch, submit, collect (and collect --update for a resubmission), mlcourse-grade, generate and release
-feedback, fetch feedback, export: real nbgrader commands, a temporary exchange folder, an instructor whose
+Release, fetch, submit, collect (and collect --update for a resubmission, which comes after the due date and
+so costs the late penalty), mlcourse-grade, generate and release feedback, fetch feedback, export: real nbgrader commands, a temporary exchange folder, an instructor whose
 ~/.jupyter configuration names the course (as nbgrader's hub guide recommends) and three students. Students are
 told apart as on a docker-stacks hub, where every account is ``jovyan`` and ``JUPYTERHUB_USER`` names the user.
 """
@@ -15,6 +15,8 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -86,6 +88,8 @@ def test_the_exchange_cycle_of_the_instructor_guide(tmp_path, monkeypatch):
     (hub.course / "solutions").mkdir()
     shutil.copytree(ng.SOLUTIONS / ASSIGNMENT, hub.course / "solutions" / ASSIGNMENT)
     shutil.copy(ng.ROOT / "nbgrader_config.py", hub.course / "nbgrader_config.py")
+    with open(hub.course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')  # the guide's late policy
     hub.instructor("db", "assignment", "add", ASSIGNMENT, "--duedate=2099-12-07 17:00:00 Europe/Berlin")
     assert "2099-12-07 16:00:00" in hub.instructor("db", "assignment", "list")  # stored in UTC
     hub.instructor("generate_assignment", ASSIGNMENT, "--force")
@@ -101,7 +105,10 @@ def test_the_exchange_cycle_of_the_instructor_guide(tmp_path, monkeypatch):
     hub.instructor("collect", ASSIGNMENT)
     assert sorted(p.name for p in (hub.course / "submitted").iterdir()) == ["alice", "bob", "carol"]
 
-    hub.hand_in("bob", solution)  # bob fixes his work and submits again
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    hub.instructor("db", "assignment", "add", ASSIGNMENT, f"--duedate={now}")  # the deadline passes ...
+    time.sleep(1.5)
+    hub.hand_in("bob", solution)  # ... and bob fixes his work and submits again: late
     hub.instructor("collect", ASSIGNMENT)  # without --update the first collected submission stays
     collected = nbformat.read(hub.course / "submitted" / "bob" / ASSIGNMENT / NOTEBOOK, as_version=4)
     assert "# --- mutant" in "".join(c.source for c in collected.cells)
@@ -121,8 +128,12 @@ def test_the_exchange_cycle_of_the_instructor_guide(tmp_path, monkeypatch):
         hub.student(name, "fetch_feedback", ASSIGNMENT)
 
     with open(hub.course / "grades.csv", newline="") as f:
-        scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
-    assert scores == {"alice": 12.0, "bob": 12.0, "carol": 0.0}
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert {s: float(r["raw_score"]) for s, r in rows.items()} == {"alice": 12.0, "bob": 12.0, "carol": 0.0}
+    assert {s: float(r["score"]) for s, r in rows.items()} == {"alice": 12.0, "bob": 0.0, "carol": 0.0}
+    assert float(rows["bob"]["late_submission_penalty"]) == 12.0  # the raw score stays in the gradebook
+    bob_feedback = next((tmp_path / "home" / "bob" / ASSIGNMENT / "feedback").glob("*/*.html")).read_text()
+    assert "Late submission penalty (Score: -12.0)" in bob_feedback
     source = "\n".join(c.source for c in nbformat.read(ng.SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4).cells)
     hidden = {line for line in ng.marked_lines(source, ng.HIDDEN_MARKERS) if len(line) > 12}
     for name in ("alice", "bob", "carol"):
