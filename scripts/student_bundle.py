@@ -78,8 +78,11 @@ def check_bundle(dest: Path) -> list[str]:
     return problems
 
 
-def build(dest: Path, book: bool = True) -> list[str]:
-    """Write the bundle into ``dest`` (which must not exist or be empty); return the problems ``check_bundle`` finds."""
+def build(dest: Path, book: bool = True, html: Path | None = None) -> list[str]:
+    """Write the bundle into ``dest`` (which must not exist or be empty); return the problems ``check_bundle`` finds.
+
+    ``html`` is the built book to copy (default: ``book/_build/html``).
+    """
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"DEST={dest} is not empty: give a new folder")
     dest.mkdir(parents=True, exist_ok=True)
@@ -90,7 +93,7 @@ def build(dest: Path, book: bool = True) -> list[str]:
         else:
             shutil.copy2(src, dest / name)
     if book:
-        html = ROOT / "book" / "_build" / "html"
+        html = html or ROOT / "book" / "_build" / "html"
         if not (html / "index.html").exists():
             raise FileNotFoundError(f"no built book in {html}: run `make book` first (or pass --no-book)")
         shutil.copytree(html, dest / "book", ignore=shutil.ignore_patterns(".doctrees", ".buildinfo"))
@@ -102,9 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path, help="a new folder for the students' copy")
     parser.add_argument("--no-book", action="store_true", help="leave out the built book")
+    parser.add_argument("--book-html", type=Path, default=None, help="the built book (default: book/_build/html)")
     args = parser.parse_args(argv)
     try:
-        problems = build(args.dest, book=not args.no_book)
+        problems = build(args.dest, book=not args.no_book, html=args.book_html)
     except (FileExistsError, FileNotFoundError) as exc:
         print(f"student-bundle: {exc}", file=sys.stderr)
         return 2
