@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from mlcourse.cli import Check
+from mlcourse.grading.preprocessors import DEFAULT_EXCHANGE
 
 __all__ = ["instructor_checks"]
-
-DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
 
 
 def _config(course: Path) -> Any:
