@@ -8,30 +8,15 @@ dates, the late policy, and that students cannot read ``solutions/`` or the grad
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 from typing import Any
 
 from mlcourse.cli import Check
+from mlcourse.grading.parallel import nbgrader_app
 from mlcourse.grading.preprocessors import DEFAULT_EXCHANGE
 
 __all__ = ["instructor_checks"]
-
-
-def _config(course: Path) -> Any:
-    """nbgrader's merged configuration as seen from ``course`` (the app, initialized without arguments)."""
-    from nbgrader.apps.baseapp import NbGrader
-
-    here = Path.cwd()
-    try:
-        os.chdir(course)
-        app = NbGrader()
-        app.initialize([])
-        NbGrader.clear_instance()
-    finally:
-        os.chdir(here)
-    return app
 
 
 def _exchange(app: Any) -> list[Check]:
@@ -108,5 +93,5 @@ def _private(course: Path) -> list[Check]:
 
 def instructor_checks(course: Path) -> list[Check]:
     """The instructor's checks for ``course`` (a folder with ``nbgrader_config.py``)."""
-    app = _config(course)
+    app = nbgrader_app(course)
     return _exchange(app) + _gradebook(course, app) + _private(course)

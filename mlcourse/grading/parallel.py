@@ -56,6 +56,7 @@ __all__ = [
     "main",
     "merge_all",
     "merge_shard",
+    "nbgrader_app",
     "nbgrader_overrides",
     "prepare_shards",
     "share_threads",
@@ -137,8 +138,8 @@ def auto_jobs(students: int, cores: int | None = None) -> int:
     return max(1, min(cores or os.cpu_count() or 1, students // STUDENTS_PER_WORKER))
 
 
-def configured_root(cwd: Path | None = None) -> Path:
-    """The course root nbgrader itself would use here: ``CourseDirectory.root`` from any config, else ``cwd``."""
+def nbgrader_app(cwd: Path | None = None) -> Any:
+    """nbgrader's app initialized without arguments in ``cwd``: its merged configuration, as nbgrader sees it."""
     from nbgrader.apps.baseapp import NbGrader
 
     here = Path.cwd()
@@ -147,11 +148,15 @@ def configured_root(cwd: Path | None = None) -> Path:
             os.chdir(cwd)
         app = NbGrader()
         app.initialize([])
-        root = Path(app.coursedir.root)
         NbGrader.clear_instance()
     finally:
         os.chdir(here)
-    return root.resolve()
+    return app
+
+
+def configured_root(cwd: Path | None = None) -> Path:
+    """The course root nbgrader itself would use here: ``CourseDirectory.root`` from any config, else ``cwd``."""
+    return Path(nbgrader_app(cwd).coursedir.root).resolve()
 
 
 def nbgrader_overrides(folder: Path) -> list[str]:
