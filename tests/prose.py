@@ -1,0 +1,144 @@
+"""Typed numbers in the book's prose: every number a chapter computes must come from the build.
+
+A page's prose (the markdown cells of a notebook, or a ``.md`` page) may state a number in three ways:
+
+- pasted from the build with MyST-NB's glue roles, ``{glue:text}`key``` or ``{glue:text}`07_evaluation.ipynb::key```;
+- a single digit (indices, small constants such as the 2 in ``2/M``, "three layers");
+- a number on the allow-list below, each with the reason it is not computed (a constant, a dataset fact, a
+  hyperparameter the seed fixes, a year in a citation).
+
+Everything else is a number typed by hand that the build does not check, and ``hand_typed`` reports it
+with its page, cell and context. Chapter and section references ("chapter 5", "§4.3", "ch. 7") and the
+numbers of list items are not quantities and are skipped, as is everything inside code (fenced or inline),
+link targets and directive options.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# number -> why it may be typed. Keep it short: a computed number belongs in a glue role, not here.
+ALLOWED: dict[str, str] = {
+    # dataset facts (scikit-learn's bundled copies; the loaders' docstrings state them and the tests check them)
+    "569": "breast-cancer samples",
+    "30": "breast-cancer features",
+    "1797": "digits samples",
+    "64": "pixels of an 8x8 digit; also the seed's first hidden width",
+    "16": "the digits' grey levels run 0-16",
+    "10": "classes of the digits; a decimal base as in 10^k",
+    # the seed's model and recipe (chapter 8 builds it, and asserts its hyperparameters equal these)
+    "32": "the seed's second hidden width and batch size",
+    "20": "the seed's epochs; a percentage of a split fixed in code (20 %)",
+    "0.2": "the seed's validation_split",
+    "0.001": "Adam's default learning rate (the seed's)",
+    # defaults of the algorithms as published (and as torch and Keras ship them)
+    "0.9": "momentum and Adam's beta_1 default",
+    "0.999": "Adam's beta_2 default",
+    "0.01": "the leaky-ReLU slope's default; a 1 % tolerance",
+    "0.5": "a half, as in 1/2 or a probability threshold",
+    # years in citations (the bibliography lists the papers)
+    "1964": "Polyak's momentum",
+    "1983": "Nesterov's method",
+    "1986": "Rumelhart, Hinton & Williams",
+    "1998": "LeCun et al., Efficient BackProp",
+    "2010": "Glorot & Bengio",
+    "2011": "Duchi et al., AdaGrad",
+    "2012": "Hinton's RMSProp lecture; Bergstra & Bengio",
+    "2014": "Srivastava et al., dropout",
+    "2015": "He et al.; Kingma & Ba",
+    "2019": "Loshchilov & Hutter",
+}
+
+# page -> {number: reason}: constants one page needs (worked examples are recomputed and asserted by a cell)
+PAGE_ALLOWED: dict[str, dict[str, str]] = {
+    "01_preprocessing.ipynb": {"0.1": "the value of the constant column built in the code", "50": "chance level"},
+}
+
+PAGES_EXEMPT = {
+    "instructors.md": "grading timings measured on a stated machine and date (make bench), not computed by a chapter",
+    "api.md": "generated from the docstrings",
+}
+
+_FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1[^\n]*$", re.S | re.M)
+_GLUE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)|<[a-z]+://[^>]*>|https?://\S+")
+_DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_REFERENCE = re.compile(
+    r"(?:\b(?:[Cc]hapters?|[Cc]h\.|[Ss]ections?|[Ss]teps?|[Pp]arts?|[Ii]ssues?|[Ee]xercises?|[Ee]q\.)|§)\s*"
+    r"\d+(?:\.\d+)*(?:\s*(?:–|-|and|or|,)\s*\d+(?:\.\d+)*)*"
+)
+_LIST_ITEM = re.compile(r"^\s*\d+\.\s", re.M)
+_HEADING_NUMBER = re.compile(r"^#+\s*\d+(?:\.\d+)*\.?\s", re.M)
+_NUMBER = re.compile(r"(?<![\w.\\])\d{1,3}(?:[  ]\d{3})+(?![\d])|(?<![\w.\\])\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    page: str
+    cell: int
+    number: str
+    context: str
+
+    def __str__(self) -> str:
+        where = f"{self.page}, markdown cell {self.cell}" if self.page.endswith(".ipynb") else self.page
+        return f"{where}: {self.number!r} typed by hand in “…{self.context}…”"
+
+
+def markdown_cells(path: Path) -> list[tuple[int, str]]:
+    """The prose of a page: (cell index, text) for each markdown cell, or (0, text) for a ``.md`` page."""
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return [(i, "".join(c["source"])) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"]
+    return [(0, path.read_text(encoding="utf-8"))]
+
+
+def prose_only(text: str) -> str:
+    """The text with code, glue roles, link targets, references and list numbers blanked out."""
+    for pattern in (_FENCE, _HTML_COMMENT, _GLUE, _INLINE_CODE, _LINK_TARGET, _DIRECTIVE_OPTION, _REFERENCE):
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    text = _HEADING_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
+    return _LIST_ITEM.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def hand_typed(path: Path, allowed: dict[str, str] | None = None) -> list[TypedNumber]:
+    """Every number in the page's prose that is neither glued, a single digit, nor on the allow-list."""
+    allowed = {**ALLOWED, **PAGE_ALLOWED.get(path.name, {})} if allowed is None else allowed
+    found = []
+    for cell, text in markdown_cells(path):
+        clean = prose_only(text)
+        for m in _NUMBER.finditer(clean):
+            number = m.group(0)
+            if len(number) == 1 or number in allowed:
+                continue
+            context = " ".join(text[max(0, m.start() - 40) : m.end() + 25].split())
+            found.append(TypedNumber(path.name, cell, number, context))
+    return found
+
+
+GLUE_CALL = re.compile(r"""\bglue\(\s*["']([\w.-]+)["']""")
+GLUE_USE = re.compile(r"\{glue(?::\w+)?\}`(?:([^`:]+\.ipynb)::)?([\w.-]+)(?::[^`]*)?`")
+
+
+def glued_keys(notebook: Path) -> set[str]:
+    """The keys a notebook's code cells glue (read from the source: ``glue("key", ...)``)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    return set(GLUE_CALL.findall(code))
+
+
+def unknown_glue(path: Path) -> list[str]:
+    """Glue roles of a page whose key its notebook (or the notebook named in ``path::key``) never glues."""
+    problems = []
+    for cell, text in markdown_cells(path):
+        for m in GLUE_USE.finditer(text):
+            source = path.parent / m.group(1) if m.group(1) else path
+            if not source.is_file() or source.suffix != ".ipynb":
+                problems.append(f"{path.name} cell {cell}: {m.group(0)} names {source.name}, not a notebook of the book")
+            elif m.group(2) not in glued_keys(source):
+                problems.append(f"{path.name} cell {cell}: {m.group(0)}: {source.name} glues no key {m.group(2)!r}")
+    return problems
