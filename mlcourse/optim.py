@@ -1,4 +1,4 @@
-"""Chapter 6 — optimizers (优化算法): SGD (momentum, Nesterov), RMSprop, Adam, AdamW, and LR schedules.
+"""Chapter 6 — optimizers (优化算法): SGD (momentum, Nesterov), Adagrad, RMSprop, Adam, AdamW, LR schedules.
 
 One small class per algorithm with the names, defaults and update rules of ``torch.optim``, on NumPy
 arrays: ``params`` is a list of arrays updated **in place** by ``step(grads)``, ``grads`` a list in the same
@@ -9,14 +9,25 @@ order (what ``MLP.backward`` returns). Per-parameter state (momentum buffers, mo
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from mlcourse._checks import FloatArray, check_non_negative, check_positive_int
 
-__all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "Optimizer", "RMSprop", "StepLR"]
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "CosineAnnealingLR",
+    "LRScheduler",
+    "LambdaLR",
+    "Optimizer",
+    "RMSprop",
+    "StepLR",
+]
 
 
 def _in_unit_interval(value: Any, name: str) -> float:
@@ -99,6 +110,29 @@ class SGD(Optimizer):
             buf = state["momentum_buffer"]
             g = g + self.momentum * buf if self.nesterov else buf
         p -= self.lr * g
+
+
+class Adagrad(Optimizer):
+    """Adagrad: divide each coordinate's step by the root of the sum of all its squared gradients so far.
+
+    ``s = s + g^2``; ``p -= lr * g / (sqrt(s) + eps)``. The sum only grows, so every coordinate's step shrinks
+    for ever — RMSprop replaces the sum by a running average. (``torch.optim.Adagrad``'s ``lr_decay`` and
+    ``initial_accumulator_value`` are left at their defaults, 0.)
+    """
+
+    def __init__(
+        self, params: Sequence[FloatArray], lr: float = 0.01, eps: float = 1e-10, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(params, lr)
+        self.eps = _positive(eps, "eps")
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
+
+    def _update(self, p: FloatArray, g: FloatArray, state: dict[str, Any]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        s = state.setdefault("sum", np.zeros_like(p))
+        s += g * g
+        p -= self.lr * g / (np.sqrt(s) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -232,6 +266,20 @@ class StepLR(LRScheduler):
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class LambdaLR(LRScheduler):
+    """Any schedule: ``lr = base_lr * lr_lambda(epoch)``, e.g. a linear warm-up followed by a cosine decay."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
+        if not callable(lr_lambda):
+            raise TypeError(f"lr_lambda must be a function of the epoch; got {type(lr_lambda).__name__}")
+        super().__init__(optimizer)
+        self.lr_lambda = lr_lambda
+        self.optimizer.lr = self.lr_at(0)  # like torch: the factor of epoch 0 applies from the start
+
+    def lr_at(self, epoch: int) -> float:
+        return self.base_lr * float(self.lr_lambda(epoch))
 
 
 class CosineAnnealingLR(LRScheduler):

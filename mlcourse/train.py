@@ -41,6 +41,13 @@ class Optimizer(Protocol):
     def step(self, grads: Any) -> None: ...
 
 
+class Scheduler(Protocol):
+    """A learning-rate schedule stepped once per epoch (``mlcourse.optim.StepLR``, ``LambdaLR``, ...)."""
+
+    def step(self) -> None: ...
+    def get_last_lr(self) -> list[float]: ...
+
+
 class TrainingDivergedError(FloatingPointError):
     """The loss became NaN or infinite during ``fit``."""
 
@@ -179,6 +186,7 @@ def fit(
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: EarlyStopping | None = None,
+    scheduler: Scheduler | None = None,
     seed: int | None = 0,
     progress: bool = True,
 ) -> History:
@@ -187,6 +195,7 @@ def fit(
     Each epoch visits the training samples once in a fresh seeded order (``seed + epoch``), in batches of
     ``batch_size`` (the last one may be smaller). ``history["loss"]`` and ``["accuracy"]`` are averages over
     the epoch's batches, weighted by batch size; ``val_*`` are computed after the epoch, without dropout.
+    A ``scheduler`` is stepped after every epoch, and ``history["lr"]`` records the rate each epoch used.
 
     Raises:
         TrainingDivergedError: if the loss becomes NaN or infinite, naming the epoch and step.
@@ -216,6 +225,9 @@ def fit(
             metrics["val_loss"] = val.loss
             if val.accuracy is not None:
                 metrics["val_accuracy"] = val.accuracy
+        if scheduler is not None:
+            metrics["lr"] = scheduler.get_last_lr()[0]
+            scheduler.step()
         history._log(epoch, metrics)
         bar.set_postfix({k: round(v, 4) for k, v in metrics.items()}, refresh=False)
         if early_stopping is not None:

@@ -35,6 +35,8 @@ CASES = [
     ("SGD momentum", optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9)),
     ("SGD nesterov", optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
     ("SGD dampening+wd", optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.8, dampening=0.3, weight_decay=0.01)),
+    ("Adagrad", optim.Adagrad, torch.optim.Adagrad, dict(lr=0.1)),
+    ("Adagrad eps+wd", optim.Adagrad, torch.optim.Adagrad, dict(lr=0.05, eps=1e-6, weight_decay=0.1)),
     ("RMSprop", optim.RMSprop, torch.optim.RMSprop, dict(lr=0.01)),
     ("RMSprop momentum+wd", optim.RMSprop, torch.optim.RMSprop, dict(lr=0.01, momentum=0.9, weight_decay=0.1)),
     ("RMSprop centered", optim.RMSprop, torch.optim.RMSprop, dict(lr=0.005, alpha=0.9, centered=True, eps=1e-6)),
@@ -72,12 +74,17 @@ def test_defaults_equal_torch():
             lambda o: optim.CosineAnnealingLR(o, T_max=10, eta_min=0.001),
             lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.001),
         ),
+        (
+            lambda o: optim.LambdaLR(o, lambda e: min(1.0, (e + 1) / 3) * 0.5 ** (e // 4)),
+            lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda e: min(1.0, (e + 1) / 3) * 0.5 ** (e // 4)),
+        ),
     ],
 )
 def test_schedules_equal_torch(make_ours, make_torch):
     ours_opt = optim.SGD([np.zeros(1)], lr=0.1)
     torch_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     ours, theirs = make_ours(ours_opt), make_torch(torch_opt)
+    assert ours.get_last_lr()[0] == pytest.approx(theirs.get_last_lr()[0], rel=1e-12)  # before the first step too
     for _ in range(10):
         torch_opt.step()
         ours.step()

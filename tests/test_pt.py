@@ -85,6 +85,29 @@ def test_torch_fit_reproduces_mlcourse_fit_in_float64():
     assert 0 < loss < ours.history["loss"][0] and 0.5 < acc <= 1
 
 
+def test_fit_with_a_schedule_equals_pt_fit_with_torchs():
+    """A warm-up + step-decay schedule: the same rates, losses and weights in both worlds, logged as history['lr']."""
+    import numpy as np
+
+    from mlcourse import pt
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD, LambdaLR
+    from mlcourse.train import fit
+
+    X, y = _digits()
+    model = MLP([64, 16, 10], seed=0)
+    net = pt.to_torch(model, device=get_device())
+    factor = lambda e: min(1.0, (e + 1) / 2) * 0.5 ** (e // 3)  # noqa: E731
+    sgd = SGD(model.params, lr=0.1, momentum=0.9)
+    ours = fit(model, X, y, optimizer=sgd, scheduler=LambdaLR(sgd, factor), epochs=5, progress=False)
+    torch_sgd = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    theirs = pt.fit(net, X, y, optimizer=torch_sgd, scheduler=torch.optim.lr_scheduler.LambdaLR(torch_sgd, factor), epochs=5)
+    np.testing.assert_allclose(ours.history["lr"], [0.05, 0.1, 0.1, 0.05, 0.05], rtol=1e-12)
+    assert ours.history["lr"] == pytest.approx(theirs.history["lr"], rel=1e-12)
+    np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=1e-9)
+    np.testing.assert_allclose(pt.from_torch(net).forward(X), model.forward(X), rtol=1e-8, atol=1e-10)
+
+
 def test_from_torch_rejects_what_it_cannot_represent():
     from torch import nn
 

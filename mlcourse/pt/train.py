@@ -46,12 +46,14 @@ def fit(
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: EarlyStopping | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     seed: int | None = 0,
 ) -> History:
     """Train a classifier ``net`` (logits out) with cross-entropy on NumPy ``(X, y)``; return the ``History``.
 
     The data move to ``net``'s device and dtype once; each epoch visits the same batches, in the same order,
-    as ``mlcourse.train.fit`` with the same ``seed`` and ``batch_size``.
+    as ``mlcourse.train.fit`` with the same ``seed`` and ``batch_size``. A ``scheduler`` is stepped after every
+    epoch, and ``history["lr"]`` records the rate each epoch used (as ``mlcourse.train.fit``).
     """
     X_train, y_train, validation = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping)
     device, dtype = next(net.parameters()).device, next(net.parameters()).dtype
@@ -75,6 +77,9 @@ def fit(
         metrics = {"loss": total_loss / seen, "accuracy": total_correct / seen}
         if validation is not None:
             metrics["val_loss"], metrics["val_accuracy"] = evaluate(net, *validation)
+        if scheduler is not None:
+            metrics["lr"] = scheduler.get_last_lr()[0]
+            scheduler.step()
         history._log(epoch, metrics)
         if early_stopping is not None:
             improved, stop = early_stopping.update(epoch, metrics, history)
