@@ -77,7 +77,7 @@ _DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _REFERENCE = re.compile(
     r"(?:\b(?:[Cc]hapters?|[Cc]h\.|[Ss]ections?|[Ss]teps?|[Pp]arts?|[Ii]ssues?|[Ee]xercises?|[Ee]q\.)|§)\s*"
-    r"\d+(?:\.\d+)*(?:\s*(?:–|-|and|or|,)\s*\d+(?:\.\d+)*)*"
+    r"\d+(?:\.\d+)*(?:\s*(?:\u2013|-|and|or|,)\s*\d+(?:\.\d+)*)*"
 )
 _LIST_ITEM = re.compile(r"^\s*\d+\.\s", re.M)
 _HEADING_NUMBER = re.compile(r"^#+\s*\d+(?:\.\d+)*\.?\s", re.M)
@@ -166,7 +166,9 @@ def unknown_glue(path: Path) -> list[str]:
         for m in GLUE_USE.finditer(text):
             source = path.parent / m.group(1) if m.group(1) else path
             if not source.is_file() or source.suffix != ".ipynb":
-                problems.append(f"{path.name} cell {cell}: {m.group(0)} names {source.name}, not a notebook of the book")
+                problems.append(
+                    f"{path.name} cell {cell}: {m.group(0)} names {source.name}, not a notebook of the book"
+                )
             elif m.group(2) not in glued_keys(source):
                 problems.append(f"{path.name} cell {cell}: {m.group(0)}: {source.name} glues no key {m.group(2)!r}")
     return problems

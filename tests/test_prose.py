@@ -56,12 +56,14 @@ def test_a_number_that_drifted_is_caught(tmp_path):
     assert hand_typed(glued) == [] and unknown_glue(glued) == []
 
     misspelt = _chapter(tmp_path, "It has {glue:text}`n_vall` rows.", code)
-    assert unknown_glue(misspelt) == ["99_fixture.ipynb cell 1: {glue:text}`n_vall`: 99_fixture.ipynb glues no key 'n_vall'"]
+    assert unknown_glue(misspelt) == [
+        "99_fixture.ipynb cell 1: {glue:text}`n_vall`: 99_fixture.ipynb glues no key 'n_vall'"
+    ]
 
 
 def test_what_is_not_a_quantity_is_skipped(tmp_path):
     text = (
-        "# 7. Evaluation\n\n1. See chapter 12 and §4.3, chapters 10–11, `x[123]`, [link](https://e.org/2024).\n\n"
+        "# 7. Evaluation\n\n1. See chapter 12 and §4.3, chapters 10\u201311, `x[123]`, [link](https://e.org/2024).\n\n"
         "```python\nprint(3.14159)\n```\n\n:::{admonition} Answer\n:class: dropdown\n:::\nfloat64 and L2 and $\\frac12$ "
         "and 1797 digits and {glue:text}`other.ipynb::k:.3f`."
     )

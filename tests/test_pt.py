@@ -101,7 +101,9 @@ def test_fit_with_a_schedule_equals_pt_fit_with_torchs():
     sgd = SGD(model.params, lr=0.1, momentum=0.9)
     ours = fit(model, X, y, optimizer=sgd, scheduler=LambdaLR(sgd, factor), epochs=5, progress=False)
     torch_sgd = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
-    theirs = pt.fit(net, X, y, optimizer=torch_sgd, scheduler=torch.optim.lr_scheduler.LambdaLR(torch_sgd, factor), epochs=5)
+    theirs = pt.fit(
+        net, X, y, optimizer=torch_sgd, scheduler=torch.optim.lr_scheduler.LambdaLR(torch_sgd, factor), epochs=5
+    )
     np.testing.assert_allclose(ours.history["lr"], [0.05, 0.1, 0.1, 0.05, 0.05], rtol=1e-12)
     assert ours.history["lr"] == pytest.approx(theirs.history["lr"], rel=1e-12)
     np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=1e-9)

@@ -78,7 +78,7 @@ def fit(
         if validation is not None:
             metrics["val_loss"], metrics["val_accuracy"] = evaluate(net, *validation)
         if scheduler is not None:
-            metrics["lr"] = scheduler.get_last_lr()[0]
+            metrics["lr"] = float(scheduler.get_last_lr()[0])
             scheduler.step()
         history._log(epoch, metrics)
         if early_stopping is not None:
