@@ -56,6 +56,7 @@ ALLOWED: dict[str, str] = {
 PAGE_ALLOWED: dict[str, dict[str, str]] = {
     "01_preprocessing.ipynb": {"0.1": "the value of the constant column built in the code", "50": "chance level"},
     "04_loss.ipynb": {"1000": "the large logit of the overflow examples"},
+    "06_optim.ipynb": {"25": "the test quadratic's curvature", "100": "the Rosenbrock function's constant"},
     "03_forward.ipynb": {
         "1000": "the extreme input of the stability example",
         "0.1": "the forward pass by hand (asserted by the cell before)",
