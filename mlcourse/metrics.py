@@ -1,4 +1,5 @@
-"""Chapter 7 — evaluation metrics (模型评估): accuracy, precision (精确率), recall (召回率), F1, confusion matrix.
+"""Chapter 7 — evaluation metrics (模型评估): accuracy, precision (精确率), recall (召回率), F1, confusion matrix,
+and the threshold curves of a binary scorer (ROC, precision-recall).
 
 Signatures and results follow scikit-learn: arguments are ``(y_true, y_pred)`` of integer labels; the
 classes are those appearing in either array; ``average`` is one of
@@ -17,9 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from mlcourse._checks import as_labels, check_positive_int, check_same_length
+from mlcourse._checks import as_float_array, as_labels, check_positive_int, check_same_length
 
-__all__ = ["accuracy", "classification_report", "confusion_matrix", "f1_score", "precision", "recall"]
+__all__ = [
+    "accuracy",
+    "classification_report",
+    "confusion_matrix",
+    "f1_score",
+    "precision",
+    "precision_recall_curve",
+    "recall",
+    "roc_auc_score",
+    "roc_curve",
+]
 
 AVERAGES = ("binary", "macro", "micro", "weighted")
 
@@ -150,3 +161,62 @@ def classification_report(
             scores = " ".join(f"{row[name]:9.3f}" for name in ("precision", "recall", "f1-score"))
             lines.append(f"{key:>12s} {scores} {int(row['support']):9d}")
     return "\n".join(lines)
+
+
+def _binary_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Labels in {0, 1} with both classes present, and finite scores of the same length."""
+    t = as_labels(y_true, "y_true")
+    if not np.isin(t, (0, 1)).all() or len(np.unique(t)) != 2:
+        raise ValueError(
+            f"y_true must hold both classes 0 and 1 (and nothing else); got the classes {np.unique(t).tolist()}"
+        )
+    s = as_float_array(y_score, "y_score")
+    if s.ndim != 1:
+        raise ValueError(f"y_score must be 1-D, one score per sample; got shape {s.shape}")
+    check_same_length(t, s, "y_true", "y_score")
+    return t, s
+
+
+def _threshold_counts(t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """True and false positives when predicting "positive" for ``score >= threshold``, for each distinct score."""
+    order = np.argsort(-s, kind="mergesort")  # highest score first; ties keep their order
+    s_sorted, t_sorted = s[order], t[order]
+    last_of_each = np.r_[np.flatnonzero(np.diff(s_sorted)), len(s_sorted) - 1]  # where a run of equal scores ends
+    tps = np.cumsum(t_sorted)[last_of_each]
+    fps = 1 + last_of_each - tps
+    return tps, fps, s_sorted[last_of_each]
+
+
+def roc_curve(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ROC curve: false- and true-positive rates of ``score >= threshold`` for every distinct score.
+
+    Args:
+        y_true: labels in {0, 1}, shape ``(N,)``, both classes present.
+        y_score: a score per sample, higher meaning "more likely positive" (a probability or a logit), ``(N,)``.
+
+    Returns:
+        ``(fpr, tpr, thresholds)``, each ``(K + 1,)`` for K distinct scores, thresholds decreasing from
+        ``inf`` (nothing predicted positive: the point (0, 0)). Equals scikit-learn's
+        ``roc_curve(..., drop_intermediate=False)``.
+    """
+    tps, fps, thresholds = _threshold_counts(*_binary_scores(y_true, y_score))
+    tps, fps = np.r_[0, tps], np.r_[0, fps]
+    return fps / fps[-1], tps / tps[-1], np.r_[np.inf, thresholds]
+
+
+def roc_auc_score(y_true: Any, y_score: Any) -> float:
+    """Area under the ROC curve (trapezoids): the probability that a random positive outscores a random negative."""
+    fpr, tpr, _ = roc_curve(y_true, y_score)
+    return float(np.trapezoid(tpr, fpr))
+
+
+def precision_recall_curve(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision and recall of ``score >= threshold`` for every distinct score, as scikit-learn returns them.
+
+    Returns:
+        ``(precision, recall, thresholds)``: thresholds increasing; ``precision`` and ``recall`` have one more
+        entry, the point (recall 0, precision 1) past the highest threshold.
+    """
+    tps, fps, thresholds = _threshold_counts(*_binary_scores(y_true, y_score))
+    precision_, recall_ = tps / (tps + fps), tps / tps[-1]  # every threshold flags at least one sample
+    return np.r_[precision_[::-1], 1.0], np.r_[recall_[::-1], 0.0], thresholds[::-1]

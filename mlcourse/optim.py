@@ -27,6 +27,7 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "StepLR",
+    "clip_grad_norm",
 ]
 
 
@@ -237,6 +238,22 @@ class AdamW(Adam):
         weight_decay: float = 0.01,
     ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
+
+
+def clip_grad_norm(grads: Sequence[FloatArray], max_norm: float) -> float:
+    """Rescale ``grads`` in place so that their joint L2 norm is at most ``max_norm``; return the norm before.
+
+    ``norm = sqrt(sum_i ||g_i||^2)`` over all arrays; if it exceeds ``max_norm``, every gradient is multiplied
+    by ``max_norm / (norm + 1e-6)``, which keeps the direction and caps the length (as
+    ``torch.nn.utils.clip_grad_norm_``). Call it between ``backward`` and ``step``.
+    """
+    max_norm = _positive(max_norm, "max_norm")
+    norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
+    scale = max_norm / (norm + 1e-6)
+    if scale < 1.0:
+        for g in grads:
+            g *= scale
+    return norm
 
 
 class LRScheduler:

@@ -20,6 +20,7 @@ __all__ = [
     "NotFittedError",
     "StandardScaler",
     "iterate_minibatches",
+    "k_fold",
     "min_max_scale",
     "one_hot",
     "standardize",
@@ -306,3 +307,24 @@ def _batches(
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]  # (B,)
         yield X[idx], y[idx]
+
+
+def k_fold(n_samples: int, n_splits: int = 5, seed: int | None = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(train_idx, val_idx)`` for k-fold cross-validation: each sample is validated on exactly once.
+
+    The samples are shuffled (seeded) and cut into ``n_splits`` folds whose sizes differ by at most one (the
+    first ``n_samples % n_splits`` folds hold one more, as scikit-learn's ``KFold``); fold ``i`` validates a
+    model trained on all the others.
+    """
+    n_samples = check_positive_int(n_samples, "n_samples")
+    n_splits = check_positive_int(n_splits, "n_splits")
+    if not 2 <= n_splits <= n_samples:
+        raise ValueError(f"n_splits must be between 2 and n_samples = {n_samples}; got {n_splits}")
+    order = np.random.default_rng(seed).permutation(n_samples)
+    sizes = np.full(n_splits, n_samples // n_splits) + (np.arange(n_splits) < n_samples % n_splits)
+    return _folds(order, np.r_[0, np.cumsum(sizes)])  # checks ran now, not at the first next()
+
+
+def _folds(order: np.ndarray, bounds: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        yield np.r_[order[:start], order[stop:]], order[start:stop]

@@ -106,3 +106,54 @@ def test_precision_and_recall_are_not_swapped():
 def test_bad_input(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+scored = st.integers(2, 40).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(0, 1), min_size=n, max_size=n).filter(lambda y: 0 < sum(y) < len(y)),
+        st.lists(st.sampled_from([-1.0, -0.5, 0.0, 0.2, 0.2, 0.7, 1.5]), min_size=n, max_size=n),  # ties on purpose
+    )
+)
+
+
+@settings(deadline=None, max_examples=150)
+@given(scored)
+def test_threshold_curves_equal_sklearn(pair):
+    y, s = np.array(pair[0]), np.array(pair[1])
+    for ours, theirs in zip(metrics.roc_curve(y, s), skm.roc_curve(y, s, drop_intermediate=False), strict=True):
+        np.testing.assert_allclose(ours, theirs)
+    assert metrics.roc_auc_score(y, s) == pytest.approx(skm.roc_auc_score(y, s), abs=1e-12)
+    for ours, theirs in zip(metrics.precision_recall_curve(y, s), skm.precision_recall_curve(y, s), strict=True):
+        np.testing.assert_allclose(ours, theirs)
+
+
+def test_auc_is_the_probability_that_a_positive_outscores_a_negative():
+    rng = np.random.default_rng(0)
+    y, s = rng.integers(0, 2, 200), rng.normal(size=200)
+    s[y == 1] += 1.0
+    pairs = s[y == 1][:, None] - s[y == 0][None, :]  # every (positive, negative) pair
+    assert metrics.roc_auc_score(y, s) == pytest.approx(np.mean(pairs > 0) + 0.5 * np.mean(pairs == 0))
+    assert metrics.roc_auc_score(y, -s) == pytest.approx(1 - metrics.roc_auc_score(y, s))
+
+
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (
+            lambda: metrics.roc_curve([1, 1, 1], [0.1, 0.2, 0.3]),
+            r"y_true must hold both classes 0 and 1.*got the classes \[1\]",
+        ),
+        (
+            lambda: metrics.roc_curve([0, 2, 1], [0.1, 0.2, 0.3]),
+            r"both classes 0 and 1 \(and nothing else\); got the classes \[0, 1, 2\]",
+        ),
+        (
+            lambda: metrics.roc_auc_score([0, 1], [[0.1, 0.9], [0.2, 0.8]]),
+            r"y_score must be 1-D, one score per sample; got shape \(2, 2\)",
+        ),
+        (lambda: metrics.precision_recall_curve([0, 1, 1], [0.1, 0.2]), r"y_true.*y_score"),
+    ],
+)
+def test_threshold_curves_bad_input(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()

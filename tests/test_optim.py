@@ -128,3 +128,24 @@ def test_params_are_updated_in_place():
 def test_bad_hyperparameters(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 3.0, 100.0])
+def test_clip_grad_norm_equals_torch(max_norm):
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(4, 3)), rng.normal(size=3)]
+    tensors = [torch.tensor(g.copy(), requires_grad=True) for g in grads]
+    for t, g in zip(tensors, grads, strict=True):
+        t.grad = torch.tensor(g.copy())
+    theirs = torch.nn.utils.clip_grad_norm_(tensors, max_norm)
+    ours = optim.clip_grad_norm(grads, max_norm)
+    assert ours == pytest.approx(theirs.item(), rel=1e-12)
+    for g, t in zip(grads, tensors, strict=True):
+        np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-12)
+    clipped = np.sqrt(sum(np.sum(g**2) for g in grads))
+    assert clipped == pytest.approx(min(ours, max_norm), rel=1e-5)
+
+
+def test_clip_grad_norm_checks_max_norm():
+    with pytest.raises(ValueError, match="max_norm must be > 0"):
+        optim.clip_grad_norm([np.ones(2)], 0.0)

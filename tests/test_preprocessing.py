@@ -237,3 +237,31 @@ def test_inputs_are_not_modified():
     min_max_scale(X)
     train_test_split(X, np.arange(len(X)))
     np.testing.assert_array_equal(X, before)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.integers(2, 60).flatmap(lambda n: st.tuples(st.just(n), st.integers(2, n))))
+def test_k_fold_partitions_the_samples_like_sklearn(case):
+    from sklearn.model_selection import KFold
+
+    from mlcourse.preprocessing import k_fold
+
+    n, k = case
+    folds = list(k_fold(n, n_splits=k, seed=3))
+    assert len(folds) == k
+    validated = np.concatenate([val for _, val in folds])
+    assert sorted(validated.tolist()) == list(range(n))  # every sample validated exactly once
+    for train, val in folds:
+        assert sorted(np.r_[train, val].tolist()) == list(range(n))
+    sizes = [len(val) for _, val in folds]
+    assert sizes == [len(v) for _, v in KFold(n_splits=k).split(np.zeros(n))]
+    assert [v.tolist() for _, v in k_fold(n, k, seed=3)] == [v.tolist() for _, v in folds]  # seeded
+
+
+def test_k_fold_bad_input():
+    from mlcourse.preprocessing import k_fold
+
+    with pytest.raises(ValueError, match=r"n_splits must be between 2 and n_samples = 3; got 4"):
+        k_fold(3, n_splits=4)
+    with pytest.raises(ValueError, match="n_splits"):
+        k_fold(10, n_splits=1)
