@@ -7,6 +7,7 @@ attributes end in an underscore. Arrays are batch-first: ``X`` has shape ``(N, D
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -326,5 +327,5 @@ def k_fold(n_samples: int, n_splits: int = 5, seed: int | None = 0) -> Iterator[
 
 
 def _folds(order: np.ndarray, bounds: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    for start, stop in zip(bounds[:-1], bounds[1:]):
+    for start, stop in itertools.pairwise(bounds):
         yield np.r_[order[:start], order[stop:]], order[start:stop]
