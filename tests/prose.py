@@ -39,6 +39,7 @@ ALLOWED: dict[str, str] = {
     "0.999": "Adam's beta_2 default",
     "0.01": "the leaky-ReLU slope's default; a 1 % tolerance",
     "0.5": "a half, as in 1/2 or a probability threshold",
+    "100": "a whole, as in 100 %",
     # years in citations (the bibliography lists the papers)
     "1964": "Polyak's momentum",
     "1983": "Nesterov's method",
@@ -56,6 +57,11 @@ ALLOWED: dict[str, str] = {
 PAGE_ALLOWED: dict[str, dict[str, str]] = {
     "01_preprocessing.ipynb": {"0.1": "the value of the constant column built in the code", "50": "chance level"},
     "04_loss.ipynb": {"1000": "the large logit of the overflow examples"},
+    "07_evaluation.ipynb": {
+        "80": "the 80/20 split of cross-validation's single split",
+        "95": "the usual confidence level",
+        "1.96": "the normal quantile of a 95 % interval",
+    },
     "06_optim.ipynb": {"25": "the test quadratic's curvature", "100": "the Rosenbrock function's constant"},
     "03_forward.ipynb": {
         "1000": "the extreme input of the stability example",
