@@ -145,3 +145,11 @@ def hand_typed(path: Path, allowed: dict[str, str] | None = None) -> list[TypedN
             context = " ".join(text[max(0, m.start() - 40) : m.end() + 25].split())
             found.append(TypedNumber(path.name, cell, number, context))
     return found
+
+
+_CROSS_PAGE_TEXT = re.compile(r"\{glue:text\}`[^`:]+\.ipynb::[\w.-]+`")
+
+
+def cross_page_text_without_format(path: Path) -> list[str]:
+    """``{glue:text}`page.ipynb::key``` with no format: MyST-NB would read ``key`` as the format (use ``:d``, ``:s``)."""
+    return [m.group(0) for _, text in markdown_cells(path) for m in _CROSS_PAGE_TEXT.finditer(text)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.prose import ALLOWED, PAGE_ALLOWED, PAGES_EXEMPT, hand_typed
+from tests.prose import ALLOWED, PAGE_ALLOWED, PAGES_EXEMPT, cross_page_text_without_format, hand_typed
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -22,6 +22,14 @@ def test_no_number_typed_by_hand(page):
         + "\n".join(f"  {t}" for t in typed)
         + "\nPaste what the chapter computes with {glue:text}`key` (glue('key', value, display=False) in a cell),"
         " or, for a constant, add it to ALLOWED in tests/prose.py with the reason."
+    )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_text_pasted_from_another_page_has_a_format(page):
+    assert not cross_page_text_without_format(page), (
+        f"{page.name}: MyST-NB splits {{glue:text}}`page.ipynb::key` at its last colon; add a format such as :d or :s "
+        f"to {cross_page_text_without_format(page)}"
     )
 
 
