@@ -23,10 +23,7 @@ from pathlib import Path
 # number -> why it may be typed. Keep it short: a computed number belongs in a glue role, not here.
 ALLOWED: dict[str, str] = {
     # dataset facts (scikit-learn's bundled copies; the loaders' docstrings state them and the tests check them)
-    "569": "breast-cancer samples",
-    "30": "breast-cancer features",
     "64": "pixels of an 8x8 digit; also the seed's first hidden width",
-    "16": "the hidden width of chapter 2's small network (a constant of its code)",
     "10": "classes of the digits; a decimal base as in 10^k",
     # the seed's model and recipe (chapter 8 builds it with these)
     "32": "the seed's second hidden width and batch size",
@@ -54,6 +51,7 @@ PAGE_ALLOWED: dict[str, dict[str, str]] = {
         "1.96": "the normal quantile of a 95 % interval",
     },
     "06_optim.ipynb": {"25": "the test quadratic's curvature"},
+    "02_init.ipynb": {"1.7159": "LeCun's scaled-tanh constant (a cited figure)"},
     "03_forward.ipynb": {
         "1000": "the extreme input of the stability example",
         "0.1": "the forward pass by hand (asserted by the cell before)",
