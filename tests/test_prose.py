@@ -68,7 +68,7 @@ def test_what_is_not_a_quantity_is_skipped(tmp_path):
     text = (
         "# 7. Evaluation\n\n1. See chapter 12 and §4.3, chapters 10\u201311, `x[123]`, [link](https://e.org/2024).\n\n"
         "```python\nprint(3.14159)\n```\n\n:::{admonition} Answer\n:class: dropdown\n:::\nfloat64 and L2 and $\\frac12$ "
-        "and 569 tumours and {glue:text}`other.ipynb::k:.3f`."
+        "and 64 pixels and {glue:text}`other.ipynb::k:.3f`."
     )
     assert hand_typed(_chapter(tmp_path, text, "")) == []
     assert [t.number for t in hand_typed(_chapter(tmp_path, "a ratio of 3.16 and 85 000 rows, 42 %", ""))] == [
