@@ -50,7 +50,7 @@ PAGE_ALLOWED: dict[str, dict[str, str]] = {
         "80": "the 80/20 split of cross-validation's single split",
         "1.96": "the normal quantile of a 95 % interval",
     },
-    "06_optim.ipynb": {"25": "the test quadratic's curvature"},
+    "06_optim.ipynb": {"25": "the test quadratic's curvature", "45": "the angle the demo rotates the quadratic by"},
     "02_init.ipynb": {"1.7159": "LeCun's scaled-tanh constant (a cited figure)"},
     "03_forward.ipynb": {
         "1000": "the extreme input of the stability example",
