@@ -3,6 +3,7 @@
     mlcourse doctor            # versions, device, datasets, nbgrader configuration; exit status 1 if not ready
     mlcourse doctor --course DIR
     mlcourse doctor --instructor   # also: course id, exchange, gradebook, due dates, late policy, privacy
+    mlcourse check 03          # a learner's self-check of exercise 3 (or a notebook's path): every task, in full
 
 Each line says ``ok``, ``warn`` (works, but something is worth knowing) or ``FAIL`` (the course will not work
 until it is fixed), with the fix. Nothing here uses the network.
@@ -156,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument(
         "--instructor", action="store_true", help="also check exchange, gradebook, due dates, late policy, privacy"
     )
+    selfcheck = commands.add_parser("check", help="check your exercise: every task's visible tests, messages in full")
+    selfcheck.add_argument("notebook", help="an exercise number such as 03, or the path of your notebook")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return _check(args.notebook)
     if args.course is not None and not (args.course / "nbgrader_config.py").is_file():
         parser.error(f"--course must be a folder with nbgrader_config.py; got {str(args.course)!r}")
     checks = doctor(args.course, instructor=args.instructor)
@@ -166,6 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     failed = [c for c in checks if c.status == "FAIL"]
     print("ready for the course" if not failed else f"not ready: {len(failed)} problem(s) above")
     return 1 if failed else 0
+
+
+def _check(target: str) -> int:
+    from mlcourse.selfcheck import CheckError, check_notebook, find_notebook, report
+
+    try:
+        path = find_notebook(target)
+        print(f"checking {path} (a copy; your file is not changed) ...", flush=True)
+        text, ok = report(check_notebook(path))
+    except CheckError as error:
+        print(f"mlcourse check: {error}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

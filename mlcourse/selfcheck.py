@@ -1,0 +1,162 @@
+"""``mlcourse check``: a learner's self-check of an exercise notebook, task by task, with the full messages.
+
+It runs a copy of the notebook the way grading does — the visible tests only, as nbgrader's ``validate``
+— but it keeps going after a failure, so every task gets its verdict, and it prints each test's message
+and hint in full. The learner's file is only read; execution happens on a copy, in a temporary folder.
+
+    mlcourse check 03                          # exercises/03_*/ of the course found from here
+    mlcourse check path/to/forward.ipynb       # any copy, also outside the course folder
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CheckError", "TaskResult", "check_notebook", "find_notebook", "report"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_TASK_HEADING = re.compile(r"^#{1,3}\s+(Task\s+\d+.*)$", re.M)
+
+
+class CheckError(ValueError):
+    """The argument is not a notebook the self-check can run; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One task: its title, whether its visible tests pass, and the messages of those that failed."""
+
+    title: str
+    passed: bool
+    messages: tuple[str, ...]
+
+
+def _find_course(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / "exercises").is_dir() and (folder / "nbgrader_config.py").is_file():
+            return folder
+    return None
+
+
+def find_notebook(target: str, cwd: Path | None = None) -> Path:
+    """The notebook ``target`` names: a path to an ``.ipynb``, or an exercise number such as ``03``."""
+    cwd = cwd or Path.cwd()
+    path = Path(target).expanduser()
+    if path.suffix == ".ipynb" or path.exists():
+        path = path if path.is_absolute() else cwd / path
+        if not path.is_file():
+            raise CheckError(f"no notebook at {str(path)!r}: give the path of your exercise notebook (.ipynb)")
+        return path
+    if not re.fullmatch(r"\d{1,2}(_\w+)?", target):
+        raise CheckError(f"{target!r} is neither an .ipynb file nor an exercise number such as 03")
+    course = _find_course(cwd)
+    if course is None:
+        raise CheckError(
+            f"exercise {target!r}: no course folder (with exercises/ and nbgrader_config.py) here or above; "
+            "run from the course folder, or give the notebook's path"
+        )
+    prefix = target if "_" in target else f"{int(target):02d}_"
+    folders = sorted(p for p in (course / "exercises").iterdir() if p.is_dir() and p.name.startswith(prefix))
+    notebooks = [nb for folder in folders for nb in sorted(folder.glob("*.ipynb"))]
+    if len(notebooks) != 1:
+        found = ", ".join(p.relative_to(course).as_posix() for p in notebooks) or "none"
+        raise CheckError(f"exercise {target!r}: expected one notebook in exercises/{prefix}*/; found {found}")
+    return notebooks[0]
+
+
+def _read(path: Path) -> Any:
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, UnicodeDecodeError) as error:
+        raise CheckError(f"{path.name} is not a valid notebook file (not readable JSON: {error})") from error
+    if not any(c.get("metadata", {}).get("nbgrader", {}).get("grade") for c in nb.cells):
+        raise CheckError(f"{path.name} is not an exercise: it has no graded test cells (a chapter of the book?)")
+    return nb
+
+
+def _message(cell: Any) -> str:
+    """The error a test cell raised: exception name and message, ANSI codes removed, every line kept."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            text = _ANSI.sub("", f"{out['ename']}: {out['evalue']}").strip()
+            if out["ename"] == "NotImplementedError":
+                return "not written yet: replace `raise NotImplementedError()` in the answer cell with your code"
+            return text
+    return ""
+
+
+def _tasks(nb: Any) -> list[TaskResult]:
+    titles: list[str] = []
+    cells_of: dict[str, list[Any]] = {}
+    title = "(before the first task)"
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "markdown":
+            heading = _TASK_HEADING.search(cell.source)
+            if heading:
+                title = heading.group(1).strip()
+        elif meta.get("grade") and cell.source.strip() and not cell.source.lstrip().startswith("# Hidden tests"):
+            if title not in cells_of:
+                titles.append(title)
+                cells_of[title] = []
+            cells_of[title].append(cell)
+    results = []
+    for t in titles:
+        messages = tuple(m for m in (_message(c) for c in cells_of[t]) if m)
+        results.append(TaskResult(t, not messages, messages))
+    return results
+
+
+def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
+    """Run a copy of the notebook at ``path`` (its folder's other files beside it); the verdict of each task."""
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    nb = _read(path)
+    with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as tmp:
+        for item in path.parent.iterdir():  # data files the exercise reads; never the learner's notebooks
+            if item.is_file() and item.suffix != ".ipynb" and item.stat().st_size < 50_000_000:
+                shutil.copy2(item, tmp)
+        env = {"NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            # a local kernel talks over IPC sockets: no network port, and no "running over TCP" alarm
+            km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
+            client = NotebookClient(
+                nb, km=km, timeout=timeout, allow_errors=True, resources={"metadata": {"path": tmp}}
+            )
+            client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the learner's business
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return _tasks(nb)
+
+
+def report(results: list[TaskResult]) -> tuple[str, bool]:
+    """The text a learner reads, and whether every task passes."""
+    lines = []
+    for r in results:
+        lines.append(f"{'✓' if r.passed else '✗'} {r.title}")
+        for message in r.messages:
+            lines.extend("    " + line for line in message.splitlines())
+    passed = sum(r.passed for r in results)
+    lines.append("")
+    lines.append(
+        f"{passed} of {len(results)} tasks pass the visible tests; "
+        "grading also runs hidden tests with random inputs and edge cases."
+    )
+    return "\n".join(lines), passed == len(results)

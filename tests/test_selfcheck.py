@@ -1,0 +1,83 @@
+"""``mlcourse check``: a learner's self-check, end to end (passing, failing, bad input, a file left untouched)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlcourse import cli
+from mlcourse.selfcheck import CheckError, find_notebook
+from tests import nbgrading as ng
+
+ASSIGNMENT = "03_forward"  # four short tasks; the mechanism does not depend on the chapter
+
+
+def _answered(tmp_path: Path, mutant: str | None = None) -> Path:
+    """The released notebook answered with the solutions (and one mutant swapped in), in a folder of its own."""
+    sources = {p.name: nbformat.read(p, as_version=4) for p in ng.source_notebooks(ASSIGNMENT)}
+    (path,) = sorted((ng.EXERCISES / ASSIGNMENT).glob("*.ipynb"))
+    nb = ng.solution_notebook(nbformat.read(path, as_version=4), sources[path.name])
+    if mutant:
+        assert ng.swap_in(nb, ng.Mutant.load(ng.MUTANTS / ASSIGNMENT / f"{mutant}.py"))
+    out = tmp_path / "downloads" / path.name  # a learner's copy, outside the course folder
+    out.parent.mkdir(parents=True)
+    nbformat.write(nb, out)
+    return out
+
+
+@pytest.mark.slow
+def test_a_solved_exercise_passes_every_task(tmp_path, capsys):
+    path = _answered(tmp_path)
+    before = path.read_bytes()
+    assert cli.main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("✓ Task") == 4 and "✗" not in out
+    assert "4 of 4 tasks pass the visible tests; grading also runs hidden tests" in out
+    assert path.read_bytes() == before  # nothing the learner wrote is modified
+
+
+@pytest.mark.slow
+def test_a_mistake_fails_its_task_only_and_every_task_is_checked(tmp_path, capsys):
+    path = _answered(tmp_path, mutant="dense_bias_wrong_axis")
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "✗ Task 3 — A dense layer, batch-first" in out
+    assert out.count("✓ Task") == 3  # the tasks after the failing one were run and reported too
+    assert "3 of 4 tasks pass" in out
+
+
+@pytest.mark.slow
+def test_the_untouched_release_says_what_to_do(monkeypatch, capsys):
+    monkeypatch.chdir(ng.ROOT)
+    assert cli.main(["check", "03"]) == 1  # an exercise number, from the course folder
+    out = capsys.readouterr().out
+    assert out.count("not written yet: replace `raise NotImplementedError()`") == 4
+    assert "0 of 4 tasks pass" in out
+
+
+def test_bad_input_gets_a_sentence_and_exit_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.ipynb").write_text("{ not json")
+    chapter = tmp_path / "chapter.ipynb"
+    shutil.copy(ng.ROOT / "book" / "03_forward.ipynb", chapter)
+    cases = {
+        "missing.ipynb": "no notebook at",
+        "broken.ipynb": "broken.ipynb is not a valid notebook file",
+        str(chapter): "chapter.ipynb is not an exercise: it has no graded test cells",
+        "03": "no course folder (with exercises/ and nbgrader_config.py) here or above",
+        "banana": "'banana' is neither an .ipynb file nor an exercise number",
+    }
+    for target, expected in cases.items():
+        assert cli.main(["check", target]) == 2, target
+        assert expected in capsys.readouterr().err, target
+
+
+def test_exercise_numbers_name_one_notebook(monkeypatch):
+    monkeypatch.chdir(ng.ROOT / "book")  # anywhere inside the course folder
+    assert find_notebook("3") == ng.EXERCISES / ASSIGNMENT / "forward.ipynb"
+    assert find_notebook("03_forward") == ng.EXERCISES / ASSIGNMENT / "forward.ipynb"
+    with pytest.raises(CheckError, match=r"expected one notebook in exercises/42_\*/; found none"):
+        find_notebook("42")
