@@ -29,6 +29,7 @@ from nbgrader.preprocessors import (
 )
 
 from mlcourse.grading.preprocessors import HideHiddenTests, RestoreCells, SafeExecute
+from mlcourse.grading.validate import keep_whole_lines
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - injected by traitlets
 ROOT = Path(__file__).resolve().parent
@@ -47,6 +48,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Learners see exactly this where they write code.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# `nbgrader validate` shows a failing test's message in full: expected and actual values, and the hint line
+keep_whole_lines()
 
 # --- grading that holds up (mlcourse.grading) -------------------------------------------------------------
 # A cell that runs longer than this (seconds) is interrupted and scores zero; the rest still runs.

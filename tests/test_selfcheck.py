@@ -81,3 +81,17 @@ def test_exercise_numbers_name_one_notebook(monkeypatch):
     assert find_notebook("03_forward") == ng.EXERCISES / ASSIGNMENT / "forward.ipynb"
     with pytest.raises(CheckError, match=r"expected one notebook in exercises/42_\*/; found none"):
         find_notebook("42")
+
+
+@pytest.mark.slow
+def test_nbgrader_validate_shows_whole_lines(tmp_path):
+    """nbgrader cuts lines at 90 columns by default; the course's configuration keeps the values and hint."""
+    import subprocess
+    import sys
+
+    path = _answered(tmp_path, mutant="softmax_batch_axis")
+    cmd = [sys.executable, "-m", "nbgrader", "validate", str(path)]
+    out = subprocess.run(cmd, cwd=ng.ROOT, env=ng.nbgrader_env(), capture_output=True, text=True, timeout=600).stdout
+    line = next(x for x in out.splitlines() if "AssertionError: softmax([[1, 2, 3], [0, 0, 0]]) is wrong" in x)
+    assert len(line) > 90 and not line.endswith("...") and "expected" in line and "got" in line
+    assert "Hint: normalize each row (axis=1), not each column" in out
