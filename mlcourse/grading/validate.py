@@ -23,4 +23,4 @@ def keep_whole_lines() -> None:
         return "\n".join(self.indent + strip_ansi(line) for line in val.split("\n"))
 
     _indent._mlcourse = True  # type: ignore[attr-defined]
-    Validator._indent = _indent  # type: ignore[method-assign]
+    Validator._indent = _indent
