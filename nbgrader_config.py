@@ -13,6 +13,7 @@ tampering with the tests undone and scored zero, a killed kernel costing only th
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
@@ -50,6 +51,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # `nbgrader validate` shows a failing test's message in full: expected and actual values, and the hint line
 keep_whole_lines()
+# Local kernels talk over IPC sockets: no network port is opened, and ipykernel has no reason to print its
+# "running over TCP without encryption" warning, which learners read as an alarm
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(tempfile.gettempdir(), f"mlcourse-kernel-{os.getpid()}")  # socket files, not cwd
 
 # --- grading that holds up (mlcourse.grading) -------------------------------------------------------------
 # A cell that runs longer than this (seconds) is interrupted and scores zero; the rest still runs.
