@@ -13,7 +13,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Tests draw off-screen; the book must not (the kernel's inline backend puts the figures into the pages)
 test test-fast: export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint release student-bundle lock bench gpu-check clean
+.PHONY: help venv book test test-fast lint release student-bundle lock bench gpu-check mutation-report clean
 
 help:
 	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
@@ -23,6 +23,7 @@ help:
 	@echo "make student-bundle DEST=folder   the students' copy: exercises, built book, package; no answers"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
 	@echo "make bench    benchmarks: fit vs PyTorch vs Keras, matmul share, import/autograde/book times"
+	@echo "make mutation-report   per assignment: mutants caught by the visible tests vs by all tests"
 	@echo "make gpu-check  on a CUDA machine: torch tests + every solution notebook on the GPU + GPU benchmark"
 
 venv: $(STAMP)
@@ -65,6 +66,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fit_vs_torch.py
 	$(BIN)/python benchmarks/matmul_share.py
 	$(BIN)/python benchmarks/course_times.py
+
+# For every assignment: the share of its mutants the visible tests catch, next to all the tests (about 15 min)
+mutation-report: $(STAMP)
+	$(BIN)/python scripts/mutation_report.py --missed
 
 # Runs with the machine's own python (a GPU machine brings its CUDA build of torch); needs no venv.
 gpu-check:
