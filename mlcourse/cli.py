@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Check", "doctor", "main"]
+__all__ = ["Check", "doctor", "find_course", "main"]
 
 PACKAGES = ("mlcourse", "numpy", "scikit-learn", "matplotlib", "torch", "nbgrader", "jupyter-book", "notebook")
 REQUIRED = {"mlcourse", "numpy", "scikit-learn", "torch"}
@@ -106,7 +106,8 @@ def _datasets() -> list[Check]:
     return [Check("ok", "datasets", "offline, " + ", ".join(shapes))]
 
 
-def _find_course(start: Path) -> Path | None:
+def find_course(start: Path) -> Path | None:
+    """The course folder: ``start`` or the nearest folder above it holding ``nbgrader_config.py``."""
     for folder in (start, *start.parents):
         if (folder / "nbgrader_config.py").is_file():
             return folder
@@ -139,7 +140,7 @@ def doctor(course: Path | None = None, instructor: bool = False) -> list[Check]:
 
     ``instructor`` adds the checks of homework on a shared machine (``mlcourse.grading.checks``).
     """
-    course = course or _find_course(Path.cwd())
+    course = course or find_course(Path.cwd())
     checks = _python() + _packages() + _device() + _datasets() + _nbgrader(course)
     if instructor and course is not None:
         from mlcourse.grading.checks import instructor_checks

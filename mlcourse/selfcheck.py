@@ -39,13 +39,6 @@ class TaskResult:
     messages: tuple[str, ...]
 
 
-def _find_course(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        if (folder / "exercises").is_dir() and (folder / "nbgrader_config.py").is_file():
-            return folder
-    return None
-
-
 def find_notebook(target: str, cwd: Path | None = None) -> Path:
     """The notebook ``target`` names: a path to an ``.ipynb``, or an exercise number such as ``03``."""
     cwd = cwd or Path.cwd()
@@ -57,8 +50,10 @@ def find_notebook(target: str, cwd: Path | None = None) -> Path:
         return path
     if not re.fullmatch(r"\d{1,2}(_\w+)?", target):
         raise CheckError(f"{target!r} is neither an .ipynb file nor an exercise number such as 03")
-    course = _find_course(cwd)
-    if course is None:
+    from mlcourse.cli import find_course
+
+    course = find_course(cwd)
+    if course is None or not (course / "exercises").is_dir():
         raise CheckError(
             f"exercise {target!r}: no course folder (with exercises/ and nbgrader_config.py) here or above; "
             "run from the course folder, or give the notebook's path"
@@ -127,22 +122,12 @@ def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
         for item in path.parent.iterdir():  # data files the exercise reads; never the learner's notebooks
             if item.is_file() and item.suffix != ".ipynb" and item.stat().st_size < 50_000_000:
                 shutil.copy2(item, tmp)
-        env = {"NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            # a local kernel talks over IPC sockets: no network port, and no "running over TCP" alarm
-            km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
-            client = NotebookClient(
-                nb, km=km, timeout=timeout, allow_errors=True, resources={"metadata": {"path": tmp}}
-            )
-            client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the learner's business
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        # the kernel runs as nbgrader validate's does; our own environment is left as it is
+        env = {**os.environ, "NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
+        # a local kernel talks over IPC sockets: no network port, and no "running over TCP" alarm
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
+        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True, resources={"metadata": {"path": tmp}})
+        client.execute(env=env, stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the learner's business
     return _tasks(nb)
 
 

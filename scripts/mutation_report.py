@@ -34,12 +34,6 @@ from tests import nbgrading as ng  # noqa: E402 - the harness's definitions of m
 TARGET_VISIBLE = 0.8
 
 
-def _visible_notebooks(assignment: str) -> dict[str, nbformat.NotebookNode]:
-    sources = {p.name: nbformat.read(p, as_version=4) for p in ng.source_notebooks(assignment)}
-    released = {p.name: nbformat.read(p, as_version=4) for p in sorted((ng.EXERCISES / assignment).glob("*.ipynb"))}
-    return {name: ng.solution_notebook(nb, sources[name]) for name, nb in released.items()}
-
-
 def _all_notebooks(assignment: str) -> dict[str, nbformat.NotebookNode]:
     return {p.name: nbformat.read(p, as_version=4) for p in ng.source_notebooks(assignment)}
 
@@ -65,7 +59,7 @@ def failed_tests(notebooks: dict[str, nbformat.NotebookNode], folder: Path) -> l
 
 def _run(job: tuple[str, str, str | None]) -> tuple[str, str, str | None, list[str]]:
     assignment, kind, mutant_path = job
-    notebooks = _visible_notebooks(assignment) if kind == "visible" else _all_notebooks(assignment)
+    notebooks = ng.answered_release(assignment) if kind == "visible" else _all_notebooks(assignment)
     if mutant_path is not None:
         mutant = ng.Mutant.load(Path(mutant_path))
         assert any(ng.swap_in(nb, mutant) for nb in notebooks.values()), f"{mutant_path}: no cell defines it"

@@ -132,6 +132,13 @@ def solution_notebook(release: nbformat.NotebookNode, source: nbformat.NotebookN
     return nb
 
 
+def answered_release(assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """The committed ``exercises/<assignment>`` answered with the solutions: what a finished learner submits."""
+    sources = {p.name: nbformat.read(p, as_version=4) for p in source_notebooks(assignment)}
+    released = {p.name: nbformat.read(p, as_version=4) for p in sorted((EXERCISES / assignment).glob("*.ipynb"))}
+    return {name: solution_notebook(nb, sources[name]) for name, nb in released.items()}
+
+
 def released_notebooks(course: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
     """The course's generated release of ``assignment``, by file name."""
     folder = course / "exercises" / assignment

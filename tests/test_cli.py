@@ -51,7 +51,7 @@ def test_a_missing_package_fails_with_the_fix(monkeypatch):
 
 def test_outside_a_course_folder_nbgrader_is_a_warning(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    [check] = cli._nbgrader(cli._find_course(tmp_path))
+    [check] = cli._nbgrader(cli.find_course(tmp_path))
     assert check.status == "warn" and "nbgrader_config.py" in check.detail
 
 

@@ -17,12 +17,10 @@ ASSIGNMENT = "03_forward"  # four short tasks; the mechanism does not depend on 
 
 def _answered(tmp_path: Path, mutant: str | None = None) -> Path:
     """The released notebook answered with the solutions (and one mutant swapped in), in a folder of its own."""
-    sources = {p.name: nbformat.read(p, as_version=4) for p in ng.source_notebooks(ASSIGNMENT)}
-    (path,) = sorted((ng.EXERCISES / ASSIGNMENT).glob("*.ipynb"))
-    nb = ng.solution_notebook(nbformat.read(path, as_version=4), sources[path.name])
+    ((name, nb),) = ng.answered_release(ASSIGNMENT).items()
     if mutant:
         assert ng.swap_in(nb, ng.Mutant.load(ng.MUTANTS / ASSIGNMENT / f"{mutant}.py"))
-    out = tmp_path / "downloads" / path.name  # a learner's copy, outside the course folder
+    out = tmp_path / "downloads" / name  # a learner's copy, outside the course folder
     out.parent.mkdir(parents=True)
     nbformat.write(nb, out)
     return out
