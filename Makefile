@@ -13,12 +13,13 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Tests draw off-screen; the book must not (the kernel's inline backend puts the figures into the pages)
 test test-fast: export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint release student-bundle lock bench gpu-check mutation-report clean
+.PHONY: help venv book test test-fast lint lab release student-bundle lock bench gpu-check mutation-report clean
 
 help:
 	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
 	@echo "make test     run the whole test suite (package, notebooks, gradeability of every exercise)"
 	@echo "make lint     ruff + mypy"
+	@echo "make lab      JupyterLab for learners: chapters rendered, mlcourse on PATH, instructor screens hidden"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment (no gradebook)"
 	@echo "make student-bundle DEST=folder   the students' copy: exercises, built book, package; no answers"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
@@ -49,6 +50,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check mlcourse tests scripts benchmarks
 	$(BIN)/ruff format --check mlcourse tests scripts benchmarks
 	$(BIN)/mypy
+
+# JupyterLab as learners use it: the venv's bin on PATH (a terminal there runs `mlcourse check 03`; nbgrader's
+# Validate button finds `alembic`), the chapters' MyST rendered (jupyterlab-myst), and, through etc/learner,
+# nbgrader's instructor screens (Formgrader, Assignment List, Course List, Create Assignment) hidden.
+# Instructors start `.venv/bin/jupyter lab` instead. Extra options: make lab LAB_ARGS="--port 9999"
+lab: $(STAMP)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/etc/learner $(BIN)/jupyter lab $(LAB_ARGS)
 
 release: $(STAMP)
 	for dir in solutions/*/; do $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db || exit 1; done

@@ -47,7 +47,9 @@ c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 # Only notebooks and the files they read belong to an assignment.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 # Learners see exactly this where they write code.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError(\"replace this line with your code\")"
+}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # `nbgrader validate` shows a failing test's message in full: expected and actual values, and the hint line
 keep_whole_lines()

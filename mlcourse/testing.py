@@ -3,7 +3,10 @@
 Used by the visible and hidden test cells of every exercise, e.g.::
 
     expect_written_here(standardize)
-    expect_close(standardize(X), [[-1.0], [1.0]], what="standardize(X)", hint="divide by the std")
+    Z = expect_runs(standardize, X, hint="statistics per column: axis=0")
+    expect_close(Z, [[-1.0], [1.0]], what="standardize(X)", hint="divide by the std")
+
+Every message puts its hint on a line of its own (``Hint: ...``), so a learner reads it whole.
 """
 
 from __future__ import annotations
@@ -11,14 +14,23 @@ from __future__ import annotations
 import inspect
 import sys
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from mlcourse import _hints, _watch
 
-__all__ = ["expect_close", "expect_on_device", "expect_raises", "expect_shape", "expect_written_here"]
+__all__ = [
+    "expect_close",
+    "expect_earlier_task",
+    "expect_on_device",
+    "expect_raises",
+    "expect_runs",
+    "expect_shape",
+    "expect_true",
+    "expect_written_here",
+]
 
 
 _hints.install()  # a NameError in a test names the earlier cell that failed (in a notebook kernel)
@@ -106,28 +118,129 @@ def expect_shape(actual: Any, shape: tuple[int, ...], what: str, hint: str = "")
     return arr
 
 
-def expect_close(actual: Any, expected: Any, what: str, hint: str = "", rtol: float = 1e-7, atol: float = 1e-9) -> None:
+def expect_close(
+    actual: Any,
+    expected: Any,
+    what: str,
+    hint: str = "",
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    names: Sequence[str] = (),
+    integer: bool = False,
+) -> None:
     """Fail unless ``actual`` has ``expected``'s shape and matches it elementwise within tolerance.
 
-    The message names the first wrong entry, the value expected there and the value found.
+    The message names the first wrong entry, the value expected there and the value found. ``names`` names the
+    entries of a 1-D result such as ``(precision, recall, f1)``, so the message says "its recall" rather than
+    "index (1,)". ``integer=True`` also requires an integer dtype (counts, labels, indices).
     """
     _raise_if_forbidden_call()
     exp = np.asarray(expected, dtype=np.float64)
+    if names and (exp.ndim != 1 or len(names) != len(exp)):
+        raise ValueError(f"names: expected one name per entry of a 1-D result of length {exp.size}, got {list(names)}")
+    if names and isinstance(actual, (tuple, list)) and len(actual) != len(names):
+        raise AssertionError(
+            _with_hint(f"{what} should return {len(names)} values ({', '.join(names)}), but returned {len(actual)}", hint)
+        )
     arr = expect_shape(actual, exp.shape, what, hint)
     if arr.dtype.kind not in "biuf":
         raise AssertionError(_with_hint(f"{what} should hold numbers, but has dtype {arr.dtype}", hint))
+    if integer and arr.dtype.kind not in "iu":
+        raise AssertionError(
+            _with_hint(f"{what} should hold integers (it counts things), but has dtype {arr.dtype}", hint)
+        )
     arr = arr.astype(np.float64)
     ok = np.isclose(arr, exp, rtol=rtol, atol=atol) | (np.isnan(arr) & np.isnan(exp))
     if not ok.all():
         bad = tuple(int(i) for i in np.argwhere(~ok)[0])
-        where = f" at index {bad}" if bad else ""
+        if names:  # every wrong quantity, by name
+            wrong = [f"its {n} should be {e:.6g}, got {a:.6g}" for n, e, a, good in zip(names, exp, arr, ok) if not good]
+            head = f"{what} is wrong: " + "; ".join(wrong)
+        else:
+            where = f" at index {bad}" if bad else ""
+            head = f"{what} is wrong{where}: expected {float(exp[bad]):.6g}, got {float(arr[bad]):.6g}"
+            if ok.size > 1:
+                head += f" ({int((~ok).sum())} of {ok.size} entries differ)"
+        raise AssertionError(_with_hint(head, hint))
+
+
+def expect_true(condition: Any, message: str, hint: str = "") -> None:
+    """Fail with ``message`` (and the hint on a line of its own) unless ``condition`` holds."""
+    _raise_if_forbidden_call()
+    if not condition:
+        raise AssertionError(_with_hint(message, hint))
+
+
+def _describe(value: Any) -> str:
+    """A short description of an argument: its shape and dtype for arrays and tensors, else its type."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and not callable(shape):
+        return f"shape {tuple(int(n) for n in shape)} ({getattr(value, 'dtype', '?')})"
+    if isinstance(value, (list, tuple)) and value and all(hasattr(v, "shape") for v in value):
+        shapes = ", ".join(str(tuple(int(n) for n in v.shape)) for v in value)
+        return f"a {type(value).__name__} of {len(value)} arrays of shapes {shapes}"
+    text = repr(value)
+    return text if len(text) <= 40 else f"a {type(value).__name__}"
+
+
+def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: str = "", **kwargs: Any) -> Any:
+    """Call the learner's ``func(*args, **kwargs)`` and return its result; turn an error it raises into advice.
+
+    A NumPy or PyTorch error from inside the learner's code (``matmul: Input operand 1 has a mismatch ...``,
+    ``operands could not be broadcast together ...``) becomes a message that lists each argument with its shape,
+    says what was ``expected`` and gives the hint. A stub that still raises ``NotImplementedError`` is reported as
+    not written yet.
+    """
+    _raise_if_forbidden_call()
+    name = getattr(func, "__name__", "the function")
+    try:
+        result = func(*args, **kwargs)
+    except (AssertionError, _watch.ForbiddenCallError, KeyboardInterrupt):
+        raise
+    except NotImplementedError:
         raise AssertionError(
-            _with_hint(
-                f"{what} is wrong{where}: expected {float(exp[bad]):.6g}, got {float(arr[bad]):.6g} "
-                f"({int((~ok).sum())} of {ok.size} entries differ)",
-                hint,
-            )
-        )
+            f"{name} is not written yet: replace the line `raise NotImplementedError(...)` in its answer cell with your code"
+        ) from None
+    except Exception as exc:
+        try:
+            bound = inspect.signature(func).bind(*args, **kwargs).arguments
+        except (TypeError, ValueError):
+            bound = {f"argument {i + 1}": a for i, a in enumerate(args)} | kwargs
+        lines = [f"{name}({', '.join(bound)}) raised {type(exc).__name__}: {exc}", "It was called with:"]
+        lines += [f"  {arg}: {_describe(value)}" for arg, value in bound.items()]
+        if expected:
+            lines.append(f"Expected: {expected}")
+        raise AssertionError(_with_hint("\n".join(lines), hint)) from None
+    _raise_if_forbidden_call()
+    return result
+
+
+def _names_used(func: Any) -> set[str]:
+    """Every global (or enclosing) name ``func``'s code, nested functions included, refers to."""
+    code = getattr(inspect.unwrap(func), "__code__", None)
+    codes, names = ([code] if isinstance(code, types.CodeType) else []), set()
+    while codes:
+        code = codes.pop()
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        names.update(code.co_names, code.co_freevars)
+    return names
+
+
+def expect_earlier_task(task: str, earlier: Callable[..., Any], check: Callable[[], None], used_by: Any = None) -> None:
+    """Before testing a task built on an earlier one, run ``check`` (the earlier task's test): fail if it fails.
+
+    The learner then reads "task 1 (`dense_backward`) fails: fix it first" instead of a wrong result blamed on the
+    task being tested. With ``used_by``, the check runs only if ``used_by``'s code calls ``earlier`` by name (a
+    learner may have written that step inline instead).
+    """
+    name = getattr(earlier, "__name__", str(earlier))
+    if used_by is not None and name not in _names_used(used_by):
+        return
+    try:
+        check()
+    except AssertionError as exc:
+        user = f"{getattr(used_by, '__name__', 'This task')} uses" if used_by is not None else "This task builds on"
+        raise AssertionError(f"{user} {task} (`{name}`), which fails its test: fix it first.\n{exc}") from None
 
 
 def expect_on_device(actual: Any, device: Any, what: str, hint: str = "") -> np.ndarray:

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,9 +47,9 @@ def failed_tests(notebooks: dict[str, nbformat.NotebookNode], folder: Path) -> l
             if item.is_file() and item.suffix != ".ipynb":
                 (Path(tmp) / item.name).write_bytes(item.read_bytes())
         for name, nb in notebooks.items():
-            client = NotebookClient(
-                nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": tmp}}
-            )
+            # IPC sockets in the temporary folder: no network port, no "running over TCP" warning per kernel
+            km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
+            client = NotebookClient(nb, km=km, timeout=300, allow_errors=True, resources={"metadata": {"path": tmp}})
             client.execute()
             for cell in nb.cells:
                 meta = ng.nbgrader_meta(cell)

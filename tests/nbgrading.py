@@ -85,6 +85,11 @@ def defined_functions(source: str) -> set[str]:
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
+def graded_names(source: str) -> list[str]:
+    """The graded functions a test cell names in ``expect_written_here(...)``."""
+    return _GRADED_NAME.findall(source)
+
+
 def graded_functions(assignment: str) -> dict[str, Path]:
     """Each graded function (named in ``expect_written_here(...)`` of a test cell) -> its source notebook."""
     graded: dict[str, Path] = {}
@@ -92,7 +97,7 @@ def graded_functions(assignment: str) -> dict[str, Path]:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if nbgrader_meta(cell).get("grade"):
-                graded.update((name, path) for name in _GRADED_NAME.findall(cell.source))
+                graded.update((name, path) for name in graded_names(cell.source))
     return graded
 
 

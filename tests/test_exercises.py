@@ -119,3 +119,38 @@ def test_every_test_cell_has_points_and_answers_raise(assignment):
                 assert meta.get("points", 0) > 0, f"{path.name}: test cell {meta['grade_id']} has no points"
             if meta.get("solution") and cell.cell_type == "code":
                 assert "### BEGIN SOLUTION" in cell.source, f"{path.name}: {meta['grade_id']} has no solution markers"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_test_messages_put_the_hint_on_its_own_line(assignment):
+    """Test cells speak through mlcourse.testing, which puts every hint on a line of its own.
+
+    A bare ``assert`` or a "Hint:" typed into a message puts the hint wherever the line happens to wrap.
+    """
+    for path in ng.source_notebooks(assignment):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = ng.nbgrader_meta(cell)
+            if not meta.get("grade"):
+                continue
+            code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("#"))
+            assert "Hint:" not in code, f"{path.name}: {meta['grade_id']} types 'Hint:' (use hint=...)"
+            bare = [line.strip() for line in code.splitlines() if line.lstrip().startswith("assert ")]
+            assert not bare, f"{path.name}: {meta['grade_id']} uses a bare assert (use expect_true): {bare[0]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_visible_tests_call_the_graded_function_through_expect_runs(assignment):
+    """An error inside the learner's code (a transposed W, ``b[:, None]``) reaches them as shapes and advice.
+
+    ``expect_runs`` lists each argument's shape, what was expected and the hint, instead of a raw NumPy
+    traceback; every visible test makes its first call to the graded function through it.
+    """
+    for path in ng.source_notebooks(assignment):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = ng.nbgrader_meta(cell)
+            if not meta.get("grade") or ng.HIDDEN_MARKERS[0] in cell.source:
+                continue
+            for name in ng.graded_names(cell.source):
+                assert f"expect_runs({name}," in cell.source, (
+                    f"{path.name}: the visible test {meta['grade_id']} calls {name} without expect_runs({name}, ...)"
+                )

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from mlcourse import cli
-from mlcourse.selfcheck import CheckError, find_notebook
+from mlcourse.selfcheck import CheckError, check_notebook, find_notebook
 from tests import nbgrading as ng
 
 ASSIGNMENT = "03_forward"  # four short tasks; the mechanism does not depend on the chapter
@@ -52,7 +52,7 @@ def test_the_untouched_release_says_what_to_do(monkeypatch, capsys):
     monkeypatch.chdir(ng.ROOT)
     assert cli.main(["check", "03"]) == 1  # an exercise number, from the course folder
     out = capsys.readouterr().out
-    assert out.count("not written yet: replace `raise NotImplementedError()`") == 4
+    assert out.count("not written yet: replace the line `raise NotImplementedError(...)`") == 4
     assert "0 of 4 tasks pass" in out
 
 
@@ -93,3 +93,65 @@ def test_nbgrader_validate_shows_whole_lines(tmp_path):
     line = next(x for x in out.splitlines() if "AssertionError: softmax([[1, 2, 3], [0, 0, 0]]) is wrong" in x)
     assert len(line) > 90 and not line.endswith("...") and "expected" in line and "got" in line
     assert "Hint: normalize each row (axis=1), not each column" in out
+
+
+# The wrong first attempts learners made (issue: exercises that teach before they grade), as mutants, and what
+# `mlcourse check` must tell them, by task number. Mutants of different tasks share one run to save time.
+WRONG_ATTEMPTS = {
+    "03-output-relu-and-column-bias": (
+        "03_forward",
+        ["mlp_relu_on_output", "dense_bias_wrong_axis"],
+        {
+            3: ["dense_forward(X, W, b) raised ValueError", "b: shape (4,)", "Expected: Z = X @ W + b"],
+            4: ["no activation after the last one"],
+        },
+    ),
+    "03-hidden-bias-and-seed-layout": (
+        "03_forward",
+        ["mlp_no_hidden_bias", "dense_column_vectors"],
+        {3: ["should have shape (3, 4), but has shape (4, 3)"], 4: ["(hidden biases too)"]},
+    ),
+    "05-mask-and-summed-loss": (
+        "05_backprop",
+        ["two_layer_mask_on_upstream", "autograd_sum_loss"],
+        {4: ["the ReLU mask comes from the layer's input Z1"], 6: ["MEAN cross-entropy"]},
+    ),
+    "05-broken-dense-backward": (
+        "05_backprop",
+        ["dense_dW_missing_transpose"],
+        {1: ["dW should have shape (2, 3)"], 4: ["uses task 1 (`dense_backward`), which fails its test: fix it first"]},
+    ),
+    "07-float-counts-absent-class": (
+        "07_evaluation",
+        ["cm_float", "macro_absent_class_counts", "prf_swapped"],
+        {1: ["should hold integers"], 2: ["its precision should be 0.5, got 0.25"], 3: ["class 3 occurs in neither"]},
+    ),
+    "08-unweighted-epoch-no-zero-grad": (
+        "08_capstone",
+        ["epoch_unweighted_mean", "torch_no_zero_grad"],
+        {
+            3: ["add loss * len(idx) for each batch"],
+            4: ["uses task 3 (`train_epoch`), which fails its test: fix it first"],
+            5: ["optimizer.zero_grad() must clear"],
+        },
+    ),
+    "08-training-accuracy-as-test": ("08_capstone", ["pipeline_accuracy_on_train"], {4: ["the TEST set"]}),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(WRONG_ATTEMPTS))
+def test_each_wrong_attempt_gets_a_message_that_names_the_mistake(case, tmp_path):
+    assignment, mutants, expected = WRONG_ATTEMPTS[case]
+    ((name, nb),) = ng.answered_release(assignment).items()
+    for mutant in mutants:
+        assert ng.swap_in(nb, ng.Mutant.load(ng.MUTANTS / assignment / f"{mutant}.py")), mutant
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    results = check_notebook(path)
+    failed = {number: result for number, result in enumerate(results, start=1) if not result.passed}
+    assert sorted(failed) == sorted(expected), {n: r.messages for n, r in failed.items()}
+    for number, phrases in expected.items():
+        text = "\n".join(failed[number].messages)
+        for phrase in phrases:
+            assert phrase in text, f"task {number}: {phrase!r} not in\n{text}"

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from mlcourse.preprocessing import standardize
-from mlcourse.testing import expect_close, expect_raises, expect_shape, expect_written_here
+from mlcourse.testing import (
+    expect_close,
+    expect_earlier_task,
+    expect_raises,
+    expect_runs,
+    expect_shape,
+    expect_true,
+    expect_written_here,
+)
 
 
 def test_expect_close_passes_and_names_the_first_wrong_entry():
@@ -80,3 +88,76 @@ def test_expect_written_here_catches_wrappers_of_the_reference():
     expect_written_here(ns["helper"])
     with pytest.raises(AssertionError, match=r"comes from the module 'mlcourse\.preprocessing'"):
         expect_written_here(standardize)
+
+
+def test_expect_close_names_the_quantities_of_a_tuple_result():
+    with pytest.raises(AssertionError) as info:
+        expect_close((0.5, 0.5, 1 / 3), [0.5, 0.25, 1 / 3], "prf(y, p)", names=("precision", "recall", "F1"), hint="h")
+    assert str(info.value) == "prf(y, p) is wrong: its recall should be 0.25, got 0.5\nHint: h"
+    with pytest.raises(AssertionError, match=r"should return 3 values \(precision, recall, F1\), but returned 2"):
+        expect_close((0.5, 0.5), [0.5, 0.25, 1 / 3], "prf(y, p)", names=("precision", "recall", "F1"))
+    with pytest.raises(ValueError, match="names: expected one name per entry"):
+        expect_close((0.5, 0.5), [0.5, 0.25], "prf(y, p)", names=("precision",))
+
+
+def test_expect_close_integer_requires_an_integer_dtype():
+    expect_close(np.array([[1, 0]]), [[1, 0]], "C", integer=True)
+    with pytest.raises(AssertionError, match="C should hold integers .* has dtype float64"):
+        expect_close(np.array([[1.0, 0.0]]), [[1, 0]], "C", integer=True)
+
+
+def test_expect_true_puts_the_hint_on_its_own_line():
+    expect_true(True, "never shown")
+    with pytest.raises(AssertionError) as info:
+        expect_true(False, "the loss did not fall", hint="descend: subtract the gradient")
+    assert str(info.value) == "the loss did not fall\nHint: descend: subtract the gradient"
+
+
+def test_expect_runs_turns_a_numpy_error_into_shapes_and_advice():
+    def dense_forward(X, W, b):
+        return X @ W + b[:, None]  # chapter 3's pitfall: b as a column
+
+    X, W, b = np.ones((3, 2)), np.ones((2, 4)), np.zeros(4)
+    with pytest.raises(AssertionError) as info:
+        expect_runs(dense_forward, X, W, b, expected="Z of shape (3, 4)", hint="add b as it is")
+    message = str(info.value)
+    assert message.startswith("dense_forward(X, W, b) raised ValueError: operands could not be broadcast")
+    for line in ["  X: shape (3, 2) (float64)", "  W: shape (2, 4) (float64)", "  b: shape (4,) (float64)",
+                 "Expected: Z of shape (3, 4)", "Hint: add b as it is"]:
+        assert line in message.splitlines(), line
+    np.testing.assert_array_equal(expect_runs(lambda X, W: X @ W, X, W), np.full((3, 4), 2.0))
+
+
+def test_expect_runs_reports_an_unwritten_stub_and_keeps_assertions():
+    def softmax(Z):
+        raise NotImplementedError("replace this line with your code")
+
+    with pytest.raises(AssertionError, match=r"softmax is not written yet: replace the line `raise NotImplementedError"):
+        expect_runs(softmax, np.zeros((1, 2)))
+
+    def checked(x):
+        raise AssertionError("its own message")
+
+    with pytest.raises(AssertionError, match="^its own message$"):
+        expect_runs(checked, 1)
+
+
+def test_expect_earlier_task_blames_the_earlier_task_only_when_it_is_used():
+    def dense_backward(dout, X, W):
+        return dout @ W, X.T @ dout, dout.sum(axis=0)  # missing transpose
+
+    def two_layer_backward(X):
+        return dense_backward(X, X, X)
+
+    def inline_backward(X):
+        return X
+
+    def check():
+        expect_close(dense_backward(np.eye(2), np.eye(2), np.array([[0.0, 1.0], [0.0, 0.0]]))[0], [[0, 0], [1, 0]], "dX")
+
+    with pytest.raises(AssertionError) as info:
+        expect_earlier_task("task 1", dense_backward, check, used_by=two_layer_backward)
+    first, second = str(info.value).splitlines()[:2]
+    assert first == "two_layer_backward uses task 1 (`dense_backward`), which fails its test: fix it first."
+    assert second.startswith("dX is wrong at index (0, 1)")
+    expect_earlier_task("task 1", dense_backward, check, used_by=inline_backward)  # not used: not blamed
