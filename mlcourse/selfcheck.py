@@ -85,7 +85,10 @@ def _message(cell: Any) -> str:
         if out.get("output_type") == "error":
             text = _ANSI.sub("", f"{out['ename']}: {out['evalue']}").strip()
             if out["ename"] == "NotImplementedError":
-                return "not written yet: replace the line `raise NotImplementedError(...)` in the answer cell with your code"
+                return (
+                    "not written yet: "
+                    "replace the line `raise NotImplementedError(...)` in the answer cell with your code"
+                )
             if out["ename"] == "AssertionError":  # a test's own message: what was expected, what came, the hint
                 return text.removeprefix("AssertionError:").strip()
             return text

@@ -54,11 +54,7 @@ def _reaches_reference(func: Any) -> str | None:
     of ``mlcourse``, or with the reference imported under another name.
     """
     name, globs = getattr(func, "__name__", ""), getattr(func, "__globals__", {})
-    codes, names = [func.__code__], set()
-    while codes:
-        code = codes.pop()
-        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
-        names.update(code.co_names)
+    names = _names_used(func)
     for global_name in sorted(names):
         obj = globs.get(global_name)
         module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
@@ -140,7 +136,9 @@ def expect_close(
         raise ValueError(f"names: expected one name per entry of a 1-D result of length {exp.size}, got {list(names)}")
     if names and isinstance(actual, (tuple, list)) and len(actual) != len(names):
         raise AssertionError(
-            _with_hint(f"{what} should return {len(names)} values ({', '.join(names)}), but returned {len(actual)}", hint)
+            _with_hint(
+                f"{what} should return {len(names)} values ({', '.join(names)}), but returned {len(actual)}", hint
+            )
         )
     arr = expect_shape(actual, exp.shape, what, hint)
     if arr.dtype.kind not in "biuf":
@@ -154,7 +152,11 @@ def expect_close(
     if not ok.all():
         bad = tuple(int(i) for i in np.argwhere(~ok)[0])
         if names:  # every wrong quantity, by name
-            wrong = [f"its {n} should be {e:.6g}, got {a:.6g}" for n, e, a, good in zip(names, exp, arr, ok) if not good]
+            wrong = [
+                f"its {n} should be {e:.6g}, got {a:.6g}"
+                for n, e, a, good in zip(names, exp, arr, ok, strict=True)
+                if not good
+            ]
             head = f"{what} is wrong: " + "; ".join(wrong)
         else:
             where = f" at index {bad}" if bad else ""
@@ -199,7 +201,8 @@ def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: 
         raise
     except NotImplementedError:
         raise AssertionError(
-            f"{name} is not written yet: replace the line `raise NotImplementedError(...)` in its answer cell with your code"
+            f"{name} is not written yet: "
+            "replace the line `raise NotImplementedError(...)` in its answer cell with your code"
         ) from None
     except Exception as exc:
         try:
@@ -218,7 +221,8 @@ def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: 
 def _names_used(func: Any) -> set[str]:
     """Every global (or enclosing) name ``func``'s code, nested functions included, refers to."""
     code = getattr(inspect.unwrap(func), "__code__", None)
-    codes, names = ([code] if isinstance(code, types.CodeType) else []), set()
+    codes: list[types.CodeType] = [code] if isinstance(code, types.CodeType) else []
+    names: set[str] = set()
     while codes:
         code = codes.pop()
         codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]

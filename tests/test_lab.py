@@ -68,7 +68,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     log = tmp_path_factory.mktemp("log") / "lab.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
-            ["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            ["make", "-s", "lab", f"LAB_ARGS={args}"],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = Lab(f"http://localhost:{port}")  # the browser tests resolve localhost only
     url.session = server.pid

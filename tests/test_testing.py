@@ -102,7 +102,7 @@ def test_expect_close_names_the_quantities_of_a_tuple_result():
 
 def test_expect_close_integer_requires_an_integer_dtype():
     expect_close(np.array([[1, 0]]), [[1, 0]], "C", integer=True)
-    with pytest.raises(AssertionError, match="C should hold integers .* has dtype float64"):
+    with pytest.raises(AssertionError, match=r"C should hold integers .* has dtype float64"):
         expect_close(np.array([[1.0, 0.0]]), [[1, 0]], "C", integer=True)
 
 
@@ -122,8 +122,13 @@ def test_expect_runs_turns_a_numpy_error_into_shapes_and_advice():
         expect_runs(dense_forward, X, W, b, expected="Z of shape (3, 4)", hint="add b as it is")
     message = str(info.value)
     assert message.startswith("dense_forward(X, W, b) raised ValueError: operands could not be broadcast")
-    for line in ["  X: shape (3, 2) (float64)", "  W: shape (2, 4) (float64)", "  b: shape (4,) (float64)",
-                 "Expected: Z of shape (3, 4)", "Hint: add b as it is"]:
+    for line in [
+        "  X: shape (3, 2) (float64)",
+        "  W: shape (2, 4) (float64)",
+        "  b: shape (4,) (float64)",
+        "Expected: Z of shape (3, 4)",
+        "Hint: add b as it is",
+    ]:
         assert line in message.splitlines(), line
     np.testing.assert_array_equal(expect_runs(lambda X, W: X @ W, X, W), np.full((3, 4), 2.0))
 
@@ -132,13 +137,15 @@ def test_expect_runs_reports_an_unwritten_stub_and_keeps_assertions():
     def softmax(Z):
         raise NotImplementedError("replace this line with your code")
 
-    with pytest.raises(AssertionError, match=r"softmax is not written yet: replace the line `raise NotImplementedError"):
+    with pytest.raises(
+        AssertionError, match=r"softmax is not written yet: replace the line `raise NotImplementedError"
+    ):
         expect_runs(softmax, np.zeros((1, 2)))
 
     def checked(x):
         raise AssertionError("its own message")
 
-    with pytest.raises(AssertionError, match="^its own message$"):
+    with pytest.raises(AssertionError, match=r"^its own message$"):
         expect_runs(checked, 1)
 
 
@@ -153,7 +160,9 @@ def test_expect_earlier_task_blames_the_earlier_task_only_when_it_is_used():
         return X
 
     def check():
-        expect_close(dense_backward(np.eye(2), np.eye(2), np.array([[0.0, 1.0], [0.0, 0.0]]))[0], [[0, 0], [1, 0]], "dX")
+        expect_close(
+            dense_backward(np.eye(2), np.eye(2), np.array([[0.0, 1.0], [0.0, 0.0]]))[0], [[0, 0], [1, 0]], "dX"
+        )
 
     with pytest.raises(AssertionError) as info:
         expect_earlier_task("task 1", dense_backward, check, used_by=two_layer_backward)
