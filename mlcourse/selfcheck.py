@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CheckError", "TaskResult", "check_notebook", "find_notebook", "report"]
+__all__ = ["CheckError", "TaskResult", "check_notebook", "find_notebook", "notebook_client", "report"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _TASK_HEADING = re.compile(r"^#{1,3}\s+(Task\s+\d+.*)$", re.M)
@@ -117,11 +117,28 @@ def _tasks(nb: Any) -> list[TaskResult]:
     return results
 
 
+def notebook_client(nb: Any, folder: Path, timeout: int) -> Any:
+    """An ``nbclient.NotebookClient`` that runs ``nb`` in ``folder``, errors recorded, not raised.
+
+    Its kernel talks over IPC sockets kept in ``folder`` (no network port, so ipykernel prints no "running over
+    TCP without encryption" warning) and is shut down when the run ends: the client owns its kernel manager.
+    """
+    from nbclient import NotebookClient
+    from traitlets.config import Config
+
+    ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(folder) / "kernel")}})
+    return NotebookClient(
+        nb,
+        config=ipc,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+
+
 def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
     """Run a copy of the notebook at ``path`` (its folder's other files beside it); the verdict of each task."""
-    from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
-
     nb = _read(path)
     with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as tmp:
         for item in path.parent.iterdir():  # data files the exercise reads; never the learner's notebooks
@@ -129,9 +146,7 @@ def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
                 shutil.copy2(item, tmp)
         # the kernel runs as nbgrader validate's does; our own environment is left as it is
         env = {**os.environ, "NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
-        # a local kernel talks over IPC sockets: no network port, and no "running over TCP" alarm
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
-        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True, resources={"metadata": {"path": tmp}})
+        client = notebook_client(nb, Path(tmp), timeout)
         client.execute(env=env, stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the learner's business
     return _tasks(nb)
 

@@ -24,12 +24,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
-from jupyter_client import KernelManager
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mlcourse.selfcheck import notebook_client  # noqa: E402
 from tests import nbgrading as ng  # noqa: E402 - the harness's definitions of mutants and markers
 
 TARGET_VISIBLE = 0.8
@@ -47,10 +46,7 @@ def failed_tests(notebooks: dict[str, nbformat.NotebookNode], folder: Path) -> l
             if item.is_file() and item.suffix != ".ipynb":
                 (Path(tmp) / item.name).write_bytes(item.read_bytes())
         for name, nb in notebooks.items():
-            # IPC sockets in the temporary folder: no network port, no "running over TCP" warning per kernel
-            km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
-            client = NotebookClient(nb, km=km, timeout=300, allow_errors=True, resources={"metadata": {"path": tmp}})
-            client.execute()
+            notebook_client(nb, Path(tmp), timeout=300).execute()  # an IPC kernel, shut down after the run
             for cell in nb.cells:
                 meta = ng.nbgrader_meta(cell)
                 if meta.get("grade") and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):

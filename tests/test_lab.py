@@ -59,9 +59,10 @@ class Lab(str):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     port, workspaces = _free_port(), tmp_path_factory.mktemp("workspaces")
+    checkpoints = tmp_path_factory.mktemp("checkpoints")  # not .ipynb_checkpoints/ beside the chapters
     args = (
         f"--no-browser --port={port} --ServerApp.token= --ServerApp.password= "
-        f"--LabApp.workspaces_dir={workspaces} --LabApp.news_url=None"
+        f"--LabApp.workspaces_dir={workspaces} --LabApp.news_url=None --FileCheckpoints.checkpoint_dir={checkpoints}"
     )
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args += " --allow-root"  # CI containers run as root
@@ -157,3 +158,4 @@ def test_a_chapter_reads_right_in_jupyterlab(lab):
             assert page.locator(".jp-mod-dirty").count() == 0, "opening the chapter marks it modified"
         finally:
             browser.close()
+    assert not (ROOT / "book" / ".ipynb_checkpoints").exists()

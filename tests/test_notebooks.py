@@ -15,7 +15,7 @@ COMMITTED = sorted(
     p
     for folder in ("book", "solutions", "exercises")
     for p in (ROOT / folder).rglob("*.ipynb")
-    if "_build" not in p.parts
+    if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts  # Jupyter's own copies are git-ignored
 )
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 
@@ -30,6 +30,22 @@ def test_committed_without_outputs(path):
     nbformat.validate(nb)
     dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts (clear them before committing)"
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_committed_with_what_jupyterlab_writes(path):
+    """The kernel's full language_info is committed: opening a notebook in JupyterLab does not mark it modified.
+
+    JupyterLab writes the kernel's ``language_info`` into the notebook as soon as the kernel connects; a trimmed
+    one (``{"name": "python"}``) made every notebook "modified" on opening. The Python version may differ from
+    machine to machine; the rest may not.
+    """
+    from ipykernel.ipkernel import IPythonKernel
+
+    info = dict(nbformat.read(path, as_version=4).metadata.get("language_info", {}))
+    expected = dict(IPythonKernel.language_info)
+    assert {k: v for k, v in info.items() if k != "version"} == {k: v for k, v in expected.items() if k != "version"}
+    assert "version" in info, f"{path.name}: language_info has no version"
 
 
 @pytest.mark.slow
