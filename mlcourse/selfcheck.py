@@ -137,8 +137,27 @@ def notebook_client(nb: Any, folder: Path, timeout: int) -> Any:
     )
 
 
+def _mark_unrun_cells(nb: Any) -> None:
+    """After the kernel died, give every test cell it did not run an error, so that no task passes unrun."""
+    unrun = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count") is None and c.source.strip()]
+    if not unrun:
+        return
+    first_line = next(line for line in unrun[0].source.splitlines() if line.strip()).strip()
+    died = (
+        f"the Python kernel died while running the cell that starts `{first_line}` (out of memory, or the "
+        "process was killed): look for what it allocates or kills, then check again"
+    )
+    message = died  # the first test cell that did not run says which cell killed the kernel; later ones, that
+    for cell in unrun:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            cell["outputs"] = [{"output_type": "error", "ename": "KernelDied", "evalue": message, "traceback": []}]
+            message = "not run: the Python kernel died in an earlier cell"
+
+
 def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
     """Run a copy of the notebook at ``path`` (its folder's other files beside it); the verdict of each task."""
+    from nbclient.exceptions import DeadKernelError
+
     nb = _read(path)
     with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as tmp:
         for item in path.parent.iterdir():  # data files the exercise reads; never the learner's notebooks
@@ -147,7 +166,10 @@ def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
         # the kernel runs as nbgrader validate's does; our own environment is left as it is
         env = {**os.environ, "NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
         client = notebook_client(nb, Path(tmp), timeout)
-        client.execute(env=env, stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the learner's business
+        try:
+            client.execute(env=env, stderr=subprocess.DEVNULL)  # the kernel's log lines are not the learner's business
+        except DeadKernelError:
+            _mark_unrun_cells(nb)
     return _tasks(nb)
 
 

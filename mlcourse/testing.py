@@ -157,7 +157,8 @@ def expect_close(
                 for n, e, a, good in zip(names, exp, arr, ok, strict=True)
                 if not good
             ]
-            head = f"{what} is wrong: " + "; ".join(wrong)
+            more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
+            head = f"{what} is wrong: " + "; ".join(wrong[:3]) + more
         else:
             where = f" at index {bad}" if bad else ""
             head = f"{what} is wrong{where}: expected {float(exp[bad]):.6g}, got {float(arr[bad]):.6g}"

@@ -56,6 +56,21 @@ def test_the_untouched_release_says_what_to_do(monkeypatch, capsys):
     assert "0 of 4 tasks pass" in out
 
 
+@pytest.mark.slow
+def test_a_kernel_that_dies_fails_its_task_and_passes_nothing_after_it(tmp_path, capsys):
+    """Out of memory or killed: the learner reads which cell, and no task that did not run counts as passing."""
+    path = _answered(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "def softmax(" in c.source]
+    cell.source = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n" + cell.source
+    nbformat.write(nb, path)
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "✓ Task 1" in out and "1 of 4 tasks pass" in out
+    assert "the Python kernel died while running the cell that starts `import os, signal`" in out
+    assert out.count("not run: the Python kernel died in an earlier cell") >= 2
+
+
 def test_bad_input_gets_a_sentence_and_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "broken.ipynb").write_text("{ not json")

@@ -96,6 +96,8 @@ def test_expect_close_names_the_quantities_of_a_tuple_result():
     assert str(info.value) == "prf(y, p) is wrong: its recall should be 0.25, got 0.5\nHint: h"
     with pytest.raises(AssertionError, match=r"should return 3 values \(precision, recall, F1\), but returned 2"):
         expect_close((0.5, 0.5), [0.5, 0.25, 1 / 3], "prf(y, p)", names=("precision", "recall", "F1"))
+    with pytest.raises(AssertionError, match=r"its epoch 1 loss should be 1, got 0; .* 3 loss .*got 0 \(and 2 more\)$"):
+        expect_close(np.zeros(5), np.ones(5), "losses", names=[f"epoch {e} loss" for e in range(1, 6)])
     with pytest.raises(ValueError, match="names: expected one name per entry"):
         expect_close((0.5, 0.5), [0.5, 0.25], "prf(y, p)", names=("precision",))
 
