@@ -1,4 +1,4 @@
-"""Chapter 3 — activations and the forward halves of the layers (前向传播).
+"""Chapters 3, 5 and 7 — activations, the forward and backward halves of the layers (前向传播, 反向传播), dropout.
 
 The seed writes one layer as ``z^(l) = W^(l) a^(l-1) + b^(l)``, ``a^(l) = sigma(z^(l))`` with column vectors.
 Here arrays are batch-first, one sample per row: ``Z = A_prev @ W + b`` with ``A_prev`` ``(N, D_in)``,
