@@ -13,7 +13,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Tests draw off-screen; the book must not (the kernel's inline backend puts the figures into the pages)
 test test-fast: export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint lab release student-bundle lock bench gpu-check mutation-report clean
+.PHONY: help venv book test test-fast lint lab check-exercise release student-bundle lock bench gpu-check mutation-report clean
 
 help:
 	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff + mypy"
 	@echo "make lab      JupyterLab for learners: chapters rendered, mlcourse on PATH, instructor screens hidden"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader generate_assignment (no gradebook)"
+	@echo "make check-exercise A=NN_topic   the test suite's checks for one chapter's exercise and notebook"
 	@echo "make student-bundle DEST=folder   the students' copy: exercises, built book, package; no answers"
 	@echo "make lock     re-pin requirements-lock.txt and environment.yml from the venv"
 	@echo "make bench    benchmarks: fit vs PyTorch vs Keras, matmul share, import/autograde/book times"
@@ -57,6 +58,11 @@ lint: $(STAMP)
 # Instructors start `.venv/bin/jupyter lab` instead. Extra options: make lab LAB_ARGS="--port 9999"
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/etc/learner $(BIN)/jupyter lab $(LAB_ARGS)
+
+# One chapter's exercise proven gradeable, with the same tests as `make test` (see CONTRIBUTING.md)
+check-exercise: $(STAMP)
+	@test -n "$(A)" -a -d "solutions/$(A)" || { echo "usage: make check-exercise A=NN_topic (a folder of solutions/)"; exit 2; }
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal tests/test_exercises.py tests/test_notebooks.py -k "$(A)"
 
 release: $(STAMP)
 	for dir in solutions/*/; do $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db || exit 1; done

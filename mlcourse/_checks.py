@@ -12,12 +12,15 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+RngLike = int | np.random.Generator | None  # every source of randomness in the package: a seed, a Generator or None
 
 __all__ = [
     "FloatArray",
+    "RngLike",
     "as_float_array",
     "as_float_matrix",
     "as_labels",
+    "as_rng",
     "check_non_negative",
     "check_positive_int",
     "check_same_length",
@@ -130,3 +133,13 @@ def check_non_negative(value: Any, name: str) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
     return float(value)
+
+
+def as_rng(rng: Any, name: str = "rng") -> np.random.Generator:
+    """A ``np.random.Generator`` from a seed (same seed, same draws), a Generator (used as is, so it advances) or None.
+
+    The one way the package turns an ``rng`` argument into randomness, with a clear error for anything else.
+    """
+    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
+        raise TypeError(f"{name} must be an int seed, a numpy Generator or None; got {type(rng).__name__}")
+    return np.random.default_rng(rng)

@@ -14,13 +14,15 @@ intermediate results are recomputed from scratch by each ``backward()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from mlcourse import init, layers
 from mlcourse._checks import FloatArray
+from mlcourse.preprocessing import one_hot
 
 __all__ = ["MLP", "Linear", "Tensor", "cross_entropy", "unbroadcast"]
 
@@ -106,8 +108,7 @@ class Tensor:
         return self._unary(np.maximum(self.data, 0.0), lambda: (self.data > 0).astype(np.float64), "relu")
 
     def sigmoid(self) -> Tensor:
-        e = np.exp(-np.abs(self.data))
-        s = np.where(self.data >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        s = layers.sigmoid(self.data)  # the stable form of chapter 3
         return self._unary(s, lambda: s * (1.0 - s), "sigmoid")
 
     def tanh(self) -> Tensor:
@@ -240,7 +241,7 @@ class Linear:
     """``x @ W + b`` with He-normal ``W`` ``(fan_in, fan_out)`` and zero ``b``, as autograd tensors."""
 
     def __init__(self, fan_in: int, fan_out: int, rng: np.random.Generator) -> None:
-        self.W = Tensor(rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out)))
+        self.W = Tensor(init.he_normal(fan_in, fan_out, rng=rng))
         self.b = Tensor(np.zeros(fan_out))
 
     def __call__(self, x: Tensor) -> Tensor:
@@ -274,9 +275,6 @@ class MLP:
         for p in self.parameters():
             p.zero_grad()
 
-    def __iter__(self) -> Iterator[Linear]:
-        return iter(self.layers)
-
 
 def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     """Mean softmax cross-entropy from logits ``(N, C)`` and integer labels ``(N,)``, from primitives.
@@ -289,6 +287,4 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
         raise ValueError(f"logits must be (N, C) and labels (N,); got {logits.shape} and {labels.shape}")
     shifted = logits - Tensor(logits.data.max(axis=1, keepdims=True))  # (N, C)
     log_probs = shifted - shifted.exp().sum(axis=1, keepdims=True).log()  # (N, C)
-    onehot = np.zeros(logits.shape)
-    onehot[np.arange(len(labels)), labels] = 1.0
-    return -(log_probs * onehot).sum() / logits.shape[0]
+    return -(log_probs * one_hot(labels, logits.shape[1])).sum() / logits.shape[0]

@@ -53,7 +53,12 @@ def rel_error(a: Any, b: Any) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12), initial=0.0))
+    return float(np.max(_relative_errors(a, b), initial=0.0))
+
+
+def _relative_errors(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Entrywise ``|a - b| / max(|a| + |b|, 1e-12)``."""
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def check_gradient(
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != numeric.shape:
         raise ValueError(f"analytic must have x's shape {numeric.shape}; got {analytic.shape}")
-    errors = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
+    errors = _relative_errors(analytic, numeric)
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(errors), errors.shape)) if errors.size else ()
     return GradCheck(
         max_rel_error=float(errors[worst]) if errors.size else 0.0,

@@ -20,24 +20,25 @@ Randomness comes only from ``rng``: an ``int`` seed, a ``np.random.Generator``, 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from mlcourse._checks import FloatArray, check_non_negative, check_positive_int
+from mlcourse._checks import FloatArray, RngLike, as_rng, check_non_negative, check_positive_int
 
 __all__ = [
+    "activation_stds",
     "calculate_gain",
     "he_normal",
     "he_uniform",
+    "layer_stds",
     "normal",
     "xavier_normal",
     "xavier_uniform",
     "zeros",
 ]
-
-RngLike = int | np.random.Generator | None
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -60,12 +61,6 @@ def _shape(fan_in: Any, fan_out: Any) -> tuple[int, int]:
     return check_positive_int(fan_in, "fan_in"), check_positive_int(fan_out, "fan_out")
 
 
-def _rng(rng: RngLike) -> np.random.Generator:
-    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
-        raise TypeError(f"rng must be an int seed, a numpy Generator or None; got {type(rng).__name__}")
-    return np.random.default_rng(rng)
-
-
 def zeros(fan_in: int, fan_out: int) -> FloatArray:
     """All-zero weights ``(fan_in, fan_out)`` — fails to break symmetry (chapter 2 shows why)."""
     return np.zeros(_shape(fan_in, fan_out))
@@ -74,37 +69,37 @@ def zeros(fan_in: int, fan_out: int) -> FloatArray:
 def normal(fan_in: int, fan_out: int, std: float = 0.01, rng: RngLike = None) -> FloatArray:
     """``W ~ N(0, std^2)``, shape ``(fan_in, fan_out)``: the naive small-random initialization."""
     shape, std = _shape(fan_in, fan_out), check_non_negative(std, "std")
-    return _rng(rng).normal(0.0, std, size=shape)
+    return as_rng(rng).normal(0.0, std, size=shape)
 
 
 def xavier_uniform(fan_in: int, fan_out: int, gain: float = 1.0, rng: RngLike = None) -> FloatArray:
     """Glorot uniform: ``W ~ U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``; ``Var W = a^2 / 3``."""
     shape, gain = _shape(fan_in, fan_out), check_non_negative(gain, "gain")
     bound = gain * math.sqrt(6.0 / (shape[0] + shape[1]))
-    return _rng(rng).uniform(-bound, bound, size=shape)
+    return as_rng(rng).uniform(-bound, bound, size=shape)
 
 
 def xavier_normal(fan_in: int, fan_out: int, gain: float = 1.0, rng: RngLike = None) -> FloatArray:
     """Glorot normal: ``W ~ N(0, s^2)``, ``s = gain * sqrt(2 / (fan_in + fan_out))``."""
     shape, gain = _shape(fan_in, fan_out), check_non_negative(gain, "gain")
     std = gain * math.sqrt(2.0 / (shape[0] + shape[1]))
-    return _rng(rng).normal(0.0, std, size=shape)
+    return as_rng(rng).normal(0.0, std, size=shape)
 
 
 def he_uniform(fan_in: int, fan_out: int, gain: float = math.sqrt(2.0), rng: RngLike = None) -> FloatArray:
     """Kaiming uniform (fan_in mode): ``W ~ U(-a, a)``, ``a = gain * sqrt(3 / fan_in)``; ReLU gain sqrt(2)."""
     shape, gain = _shape(fan_in, fan_out), check_non_negative(gain, "gain")
     bound = gain * math.sqrt(3.0 / shape[0])
-    return _rng(rng).uniform(-bound, bound, size=shape)
+    return as_rng(rng).uniform(-bound, bound, size=shape)
 
 
 def he_normal(fan_in: int, fan_out: int, gain: float = math.sqrt(2.0), rng: RngLike = None) -> FloatArray:
     """Kaiming normal (fan_in mode): ``W ~ N(0, s^2)``, ``s = gain / sqrt(fan_in)``; ReLU gain sqrt(2)."""
     shape, gain = _shape(fan_in, fan_out), check_non_negative(gain, "gain")
-    return _rng(rng).normal(0.0, gain / math.sqrt(shape[0]), size=shape)
+    return as_rng(rng).normal(0.0, gain / math.sqrt(shape[0]), size=shape)
 
 
-def layer_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
+def activation_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
     """How the signal's scale evolves with depth: ``std(A_l)`` for ``A_l = activation(A_{l-1} @ W_l)``, ``A_0 = X``.
 
     Biases are left out (they start at 0). Used to compare initializations, as Glorot & Bengio (2010) and
@@ -129,3 +124,9 @@ def layer_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray]
         A = activation(A @ W)  # (N, D_l)
         stds.append(A.std())
     return np.array(stds)
+
+
+def layer_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
+    """Deprecated name of :func:`activation_stds` (exercise 2's name for it); removed in the next release."""
+    warnings.warn("mlcourse.init.layer_stds is now mlcourse.init.activation_stds", DeprecationWarning, stacklevel=2)
+    return activation_stds(X, weights, activation)

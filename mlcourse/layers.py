@@ -1,4 +1,4 @@
-"""Chapter 3 — activations and the forward halves of the layers (前向传播).
+"""Chapters 3, 5 and 7 — activations, the forward and backward halves of the layers (前向传播, 反向传播), dropout.
 
 The seed writes one layer as ``z^(l) = W^(l) a^(l-1) + b^(l)``, ``a^(l) = sigma(z^(l))`` with column vectors.
 Here arrays are batch-first, one sample per row: ``Z = A_prev @ W + b`` with ``A_prev`` ``(N, D_in)``,
@@ -10,6 +10,7 @@ into the gradients of the layer's inputs and parameters.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,22 +19,31 @@ from mlcourse._checks import FloatArray, as_float_array, check_non_negative
 
 __all__ = [
     "DenseCache",
+    "DropoutCache",
     "LeakyReluCache",
     "ReluCache",
     "SigmoidCache",
     "SoftmaxCache",
     "TanhCache",
+    "dense_backward",
     "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
     "leaky_relu",
+    "leaky_relu_backward",
     "leaky_relu_forward",
     "log_softmax",
     "relu",
+    "relu_backward",
     "relu_forward",
     "sigmoid",
+    "sigmoid_backward",
     "sigmoid_forward",
     "softmax",
+    "softmax_backward",
     "softmax_forward",
     "tanh",
+    "tanh_backward",
     "tanh_forward",
 ]
 
@@ -92,60 +102,78 @@ def softmax(z: Any, axis: int = -1) -> FloatArray:
 
 
 class DenseCache(NamedTuple):
-    """What ``dense_backward`` needs: the layer's input and weights."""
+    """What ``dense_backward`` needs: the layer's input ``X`` ``(N, D_in)`` and weights ``W`` ``(D_in, D_out)``.
 
-    x: FloatArray  # (N, D_in)
+    The bias is not kept: its gradient needs only ``dout``.
+    """
+
+    X: FloatArray  # (N, D_in)
     W: FloatArray  # (D_in, D_out)
-    b: FloatArray  # (D_out,)
+
+    @property
+    def x(self) -> FloatArray:
+        """Deprecated name of ``X`` (one batch is ``X`` everywhere in the course); removed in the next release."""
+        warnings.warn("DenseCache.x is now DenseCache.X", DeprecationWarning, stacklevel=2)
+        return self.X
 
 
 class ReluCache(NamedTuple):
-    z: FloatArray  # the pre-activation
+    """What ``relu_backward`` needs: the pre-activation ``z`` (any shape), whose sign is the mask."""
+
+    z: FloatArray  # the pre-activation, shape of the layer's output
 
 
 class LeakyReluCache(NamedTuple):
-    z: FloatArray
+    """What ``leaky_relu_backward`` needs: the pre-activation ``z`` (any shape) and the negative slope."""
+
+    z: FloatArray  # the pre-activation, shape of the layer's output
     negative_slope: float
 
 
 class SigmoidCache(NamedTuple):
-    a: FloatArray  # sigma'(z) = a (1 - a): the output is all backward needs
+    """What ``sigmoid_backward`` needs: the output ``a = sigmoid(z)`` (any shape), since ``sigma' = a (1 - a)``."""
+
+    a: FloatArray  # the output, shape of z
 
 
 class TanhCache(NamedTuple):
-    a: FloatArray  # tanh'(z) = 1 - a^2
+    """What ``tanh_backward`` needs: the output ``a = tanh(z)`` (any shape), since ``tanh' = 1 - a^2``."""
+
+    a: FloatArray  # the output, shape of z
 
 
 class SoftmaxCache(NamedTuple):
-    a: FloatArray  # the probabilities
+    """What ``softmax_backward`` needs: the probabilities ``a`` (e.g. ``(N, C)``) and the ``axis`` they sum over."""
+
+    a: FloatArray  # the probabilities, shape of z
     axis: int
 
 
 # --- forward halves ---------------------------------------------------------------------------------
 
 
-def dense_forward(x: Any, W: Any, b: Any) -> tuple[FloatArray, DenseCache]:
-    """Affine layer ``out = x @ W + b``.
+def dense_forward(X: Any, W: Any, b: Any) -> tuple[FloatArray, DenseCache]:
+    """Affine layer ``out = X @ W + b``.
 
     Args:
-        x: inputs ``(N, D_in)``.
+        X: inputs ``(N, D_in)``, one sample per row.
         W: weights ``(D_in, D_out)``.
         b: biases ``(D_out,)``, broadcast over the batch.
 
     Returns:
         ``out`` of shape ``(N, D_out)`` and a :class:`DenseCache`.
     """
-    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
-    if x.ndim != 2:
-        raise ValueError(f"x must be 2-D (N, D_in), one sample per row; got shape {x.shape}")
-    if W.ndim != 2 or W.shape[0] != x.shape[1]:
+    X, W, b = as_float_array(X, "X"), as_float_array(W, "W"), as_float_array(b, "b")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (N, D_in), one sample per row; got shape {X.shape}")
+    if W.ndim != 2 or W.shape[0] != X.shape[1]:
         raise ValueError(
-            f"W must have shape (D_in, D_out) = ({x.shape[1]}, D_out) to match x of shape {x.shape}; got {W.shape}"
+            f"W must have shape (D_in, D_out) = ({X.shape[1]}, D_out) to match X of shape {X.shape}; got {W.shape}"
         )
     if b.shape != (W.shape[1],):
         raise ValueError(f"b must have shape (D_out,) = ({W.shape[1]},) to match W of shape {W.shape}; got {b.shape}")
-    out = x @ W + b  # (N, D_out)
-    return out, DenseCache(x, W, b)
+    out = X @ W + b  # (N, D_out)
+    return out, DenseCache(X, W)
 
 
 def relu_forward(z: Any) -> tuple[FloatArray, ReluCache]:
@@ -189,60 +217,62 @@ def _check_upstream(dout: Any, expected: tuple[int, ...], name: str) -> FloatArr
 
 
 def dense_backward(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Gradients of ``out = x @ W + b``: ``dx = dout @ W.T``, ``dW = x.T @ dout``, ``db = sum_rows(dout)``.
+    """Gradients of ``out = X @ W + b``: ``dX = dout @ W.T``, ``dW = X.T @ dout``, ``db = sum_rows(dout)``.
 
     Args:
         dout: upstream gradient ``dL/dout`` of shape ``(N, D_out)``.
         cache: from :func:`dense_forward`.
 
     Returns:
-        ``dx`` ``(N, D_in)``, ``dW`` ``(D_in, D_out)``, ``db`` ``(D_out,)``.
+        ``dX`` ``(N, D_in)``, ``dW`` ``(D_in, D_out)``, ``db`` ``(D_out,)``.
     """
-    x, W, _ = cache
-    dout = _check_upstream(dout, (x.shape[0], W.shape[1]), "dout")
-    dx = dout @ W.T  # (N, D_in)
-    dW = x.T @ dout  # (D_in, D_out): a sum over the batch of outer products
+    X, W = cache
+    dout = _check_upstream(dout, (X.shape[0], W.shape[1]), "dout")
+    dX = dout @ W.T  # (N, D_in)
+    dW = X.T @ dout  # (D_in, D_out): a sum over the batch of outer products
     db = dout.sum(axis=0)  # (D_out,): b was broadcast over the batch, so its gradient sums over it
-    return dx, dW, db
+    return dX, dW, db
 
 
-def relu_backward(da: Any, cache: ReluCache) -> FloatArray:
-    """``dz = da * [z > 0]`` (the subgradient at 0 is taken as 0, as in torch)."""
-    da = _check_upstream(da, cache.z.shape, "da")
-    return da * (cache.z > 0)
+def relu_backward(dout: Any, cache: ReluCache) -> FloatArray:
+    """``dz = dout * [z > 0]`` (the subgradient at 0 is taken as 0, as in torch); ``dout`` has ``z``'s shape."""
+    dout = _check_upstream(dout, cache.z.shape, "dout")
+    return dout * (cache.z > 0)
 
 
-def leaky_relu_backward(da: Any, cache: LeakyReluCache) -> FloatArray:
-    """``dz = da`` where ``z > 0``, else ``negative_slope * da``."""
-    da = _check_upstream(da, cache.z.shape, "da")
-    return np.where(cache.z > 0, da, cache.negative_slope * da)
+def leaky_relu_backward(dout: Any, cache: LeakyReluCache) -> FloatArray:
+    """``dz = dout`` where ``z > 0``, else ``negative_slope * dout``; ``dout`` has ``z``'s shape."""
+    dout = _check_upstream(dout, cache.z.shape, "dout")
+    return np.where(cache.z > 0, dout, cache.negative_slope * dout)
 
 
-def sigmoid_backward(da: Any, cache: SigmoidCache) -> FloatArray:
-    """``dz = da * a (1 - a)`` with ``a = sigmoid(z)``."""
-    da = _check_upstream(da, cache.a.shape, "da")
-    return da * cache.a * (1.0 - cache.a)
+def sigmoid_backward(dout: Any, cache: SigmoidCache) -> FloatArray:
+    """``dz = dout * a (1 - a)`` with ``a = sigmoid(z)``; ``dout`` has ``a``'s shape."""
+    dout = _check_upstream(dout, cache.a.shape, "dout")
+    return dout * cache.a * (1.0 - cache.a)
 
 
-def tanh_backward(da: Any, cache: TanhCache) -> FloatArray:
-    """``dz = da * (1 - a^2)`` with ``a = tanh(z)``."""
-    da = _check_upstream(da, cache.a.shape, "da")
-    return da * (1.0 - cache.a**2)
+def tanh_backward(dout: Any, cache: TanhCache) -> FloatArray:
+    """``dz = dout * (1 - a^2)`` with ``a = tanh(z)``; ``dout`` has ``a``'s shape."""
+    dout = _check_upstream(dout, cache.a.shape, "dout")
+    return dout * (1.0 - cache.a**2)
 
 
-def softmax_backward(da: Any, cache: SoftmaxCache) -> FloatArray:
-    """Jacobian-vector product of softmax: ``dz = a * (da - sum(da * a))``, the sum along ``axis``.
+def softmax_backward(dout: Any, cache: SoftmaxCache) -> FloatArray:
+    """Jacobian-vector product of softmax: ``dz = a * (dout - sum(dout * a))``, the sum along ``axis``.
 
     The Jacobian ``diag(a) - a a^T`` is never formed: ``O(C)`` per row instead of ``O(C^2)``.
     """
-    da = _check_upstream(da, cache.a.shape, "da")
-    return cache.a * (da - np.sum(da * cache.a, axis=cache.axis, keepdims=True))
+    dout = _check_upstream(dout, cache.a.shape, "dout")
+    return cache.a * (dout - np.sum(dout * cache.a, axis=cache.axis, keepdims=True))
 
 
 # --- dropout (chapter 7) ----------------------------------------------------------------------------
 
 
 class DropoutCache(NamedTuple):
+    """What ``dropout_backward`` needs: the ``mask`` (the input's shape), 0 where dropped, ``1 / (1 - p)`` kept."""
+
     mask: FloatArray  # 0 for dropped units, 1 / (1 - p) for kept ones
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from mlcourse._checks import FloatArray, as_float_array
 from mlcourse.layers import log_softmax, sigmoid, softmax
+from mlcourse.preprocessing import one_hot
 
 __all__ = [
     "binary_cross_entropy",
@@ -96,9 +97,7 @@ def _class_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
         if np.any((t < 0) | (t >= z.shape[1])):
             bad = t[(t < 0) | (t >= z.shape[1])][0]
             raise ValueError(f"y holds label {bad}, outside the {z.shape[1]} classes 0..{z.shape[1] - 1} of logits")
-        onehot = np.zeros_like(z)
-        onehot[np.arange(len(t)), t.astype(np.int64)] = 1.0
-        return z, onehot
+        return z, one_hot(t.astype(np.int64), z.shape[1])
     t = as_float_array(t, "y")
     if t.shape != z.shape:
         raise ValueError(f"y must be labels (N,) or one-hot/probabilities (N, C) = {z.shape}; got shape {t.shape}")

@@ -7,8 +7,9 @@ belongs to the loss, chapter 4).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -16,19 +17,35 @@ from mlcourse import init as initializers
 from mlcourse import layers
 from mlcourse._checks import FloatArray, as_float_matrix, check_positive_int
 
-__all__ = ["ACTIVATIONS", "INITS", "MLP"]
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Activation", "eval_mode"]
 
-ACTIVATIONS: dict[str, Callable[[Any], tuple[FloatArray, Any]]] = {
-    "relu": layers.relu_forward,
-    "leaky_relu": layers.leaky_relu_forward,
-    "sigmoid": layers.sigmoid_forward,
-    "tanh": layers.tanh_forward,
+
+class Activation(NamedTuple):
+    """Everything the course knows about one activation, in one record.
+
+    ``forward(z) -> (a, cache)`` and ``backward(dout, cache) -> dz`` are its halves in ``mlcourse.layers``,
+    ``cache`` the type of cache its forward half returns (``MLP.backward`` dispatches on it), and ``torch``
+    the name of its ``torch.nn`` module (``mlcourse.pt`` builds it; the name keeps torch out of this module).
+    """
+
+    forward: Callable[[Any], tuple[FloatArray, Any]]
+    backward: Callable[[Any, Any], FloatArray]
+    cache: type
+    torch: str
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation(layers.relu_forward, layers.relu_backward, layers.ReluCache, "ReLU"),
+    "leaky_relu": Activation(layers.leaky_relu_forward, layers.leaky_relu_backward, layers.LeakyReluCache, "LeakyReLU"),
+    "sigmoid": Activation(layers.sigmoid_forward, layers.sigmoid_backward, layers.SigmoidCache, "Sigmoid"),
+    "tanh": Activation(layers.tanh_forward, layers.tanh_backward, layers.TanhCache, "Tanh"),
 }
-BACKWARDS: dict[str, Callable[[Any, Any], FloatArray]] = {
-    "relu": layers.relu_backward,
-    "leaky_relu": layers.leaky_relu_backward,
-    "sigmoid": layers.sigmoid_backward,
-    "tanh": layers.tanh_backward,
+
+# The backward half for each kind of cache a forward pass leaves: dense, dropout, and each activation's.
+_BACKWARD_OF: dict[type, Callable[[Any, Any], Any]] = {
+    layers.DenseCache: layers.dense_backward,
+    layers.DropoutCache: layers.dropout_backward,
+    **{activation.cache: activation.backward for activation in ACTIVATIONS.values()},
 }
 
 # Weight initializer per name; biases always start at 0. "he" pairs with ReLU-like activations (He et al.
@@ -39,6 +56,20 @@ INITS: dict[str, Callable[[int, int, np.random.Generator], FloatArray]] = {
     "normal": lambda fan_in, fan_out, rng: initializers.normal(fan_in, fan_out, std=0.01, rng=rng),
     "zeros": lambda fan_in, fan_out, rng: initializers.zeros(fan_in, fan_out),
 }
+
+
+@contextmanager
+def eval_mode(model: Any) -> Iterator[Any]:
+    """Run the block with ``model`` in evaluation mode (no dropout), then put back the mode it had.
+
+    Works for anything with ``training``, ``train(mode)`` and ``eval()``: an :class:`MLP` or a ``torch.nn.Module``.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 def _choice(value: Any, name: str, valid: dict[str, Any]) -> str:
@@ -119,7 +150,7 @@ class MLP:
             A, dense_cache = layers.dense_forward(A, W, b)  # (N, D_l)
             self.caches.append(dense_cache)
             if layer < len(self.weights) - 1:
-                A, act_cache = ACTIVATIONS[self.activation](A)
+                A, act_cache = ACTIVATIONS[self.activation].forward(A)
                 self.caches.append(act_cache)
                 if self.training and self.dropout > 0:
                     A, drop_cache = layers.dropout_forward(A, self.dropout, self._dropout_rng)
@@ -138,13 +169,14 @@ class MLP:
         grads: list[FloatArray] = []
         upstream = dlogits
         for cache in reversed(self.caches):
+            backward = _BACKWARD_OF.get(type(cache))
+            if backward is None:
+                raise TypeError(f"MLP.backward met a cache of unknown type {type(cache).__name__}")
             if isinstance(cache, layers.DenseCache):
-                upstream, dW, db = layers.dense_backward(upstream, cache)
+                upstream, dW, db = backward(upstream, cache)
                 grads = [dW, db, *grads]
-            elif isinstance(cache, layers.DropoutCache):
-                upstream = layers.dropout_backward(upstream, cache)
             else:
-                upstream = BACKWARDS[self.activation](upstream, cache)
+                upstream = backward(upstream, cache)
         return grads
 
     def predict(self, X: Any) -> np.ndarray:
@@ -152,11 +184,8 @@ class MLP:
 
         Predictions never use dropout, whatever the mode.
         """
-        training, self.training = self.training, False
-        try:
+        with eval_mode(self):
             logits = self.forward(X)
-        finally:
-            self.training = training
         if logits.shape[1] == 1:
             return (logits[:, 0] > 0).astype(np.int64)
         return logits.argmax(axis=1)

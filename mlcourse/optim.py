@@ -187,10 +187,12 @@ class Adam(Optimizer):
 
     ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, at step ``t = 1, 2, ...``:
     ``p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``. ``weight_decay`` adds ``wd * p`` to the
-    gradient (L2, coupled with the adaptive scaling; see :class:`AdamW` for the decoupled form).
+    gradient (L2, coupled with the adaptive scaling; see :class:`AdamW` for the decoupled form). Left as None,
+    ``weight_decay`` is the class's ``default_weight_decay``: 0 for Adam, 0.01 for AdamW (torch's defaults).
     """
 
     decoupled = False
+    default_weight_decay = 0.0
 
     def __init__(
         self,
@@ -198,9 +200,11 @@ class Adam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float | None = None,
     ) -> None:
         super().__init__(params, lr)
+        if weight_decay is None:
+            weight_decay = self.default_weight_decay
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
         self.betas = (_in_unit_interval(betas[0], "betas[0]"), _in_unit_interval(betas[1], "betas[1]"))
@@ -225,19 +229,13 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter): ``p *= 1 - lr * wd`` before the Adam step."""
+    """Adam with decoupled weight decay (Loshchilov & Hutter): ``p *= 1 - lr * wd`` before the Adam step.
+
+    Its ``weight_decay`` defaults to 0.01, as ``torch.optim.AdamW``'s.
+    """
 
     decoupled = True
-
-    def __init__(
-        self,
-        params: Sequence[FloatArray],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.01,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay)
+    default_weight_decay = 0.01
 
 
 def clip_grad_norm(grads: Sequence[FloatArray], max_norm: float) -> float:

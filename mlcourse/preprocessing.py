@@ -7,6 +7,7 @@ attributes end in an underscore. Arrays are batch-first: ``X`` has shape ``(N, D
 
 from __future__ import annotations
 
+import abc
 import itertools
 import math
 from collections.abc import Iterator
@@ -14,7 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from mlcourse._checks import FloatArray, as_float_matrix, as_labels, check_positive_int, check_same_length
+from mlcourse._checks import (
+    FloatArray,
+    RngLike,
+    as_float_matrix,
+    as_labels,
+    as_rng,
+    check_positive_int,
+    check_same_length,
+)
 
 __all__ = [
     "MinMaxScaler",
@@ -23,6 +32,7 @@ __all__ = [
     "iterate_minibatches",
     "k_fold",
     "min_max_scale",
+    "minibatch_indices",
     "one_hot",
     "standardize",
     "train_test_split",
@@ -44,7 +54,7 @@ def _constant_columns(var: np.ndarray, mean: np.ndarray, n_samples: int) -> np.n
     return var <= n_samples * _EPS * var + (n_samples * mean * _EPS) ** 2  # (D,)
 
 
-class _Scaler:
+class _Scaler(abc.ABC):
     """Shared plumbing: checks that ``fit`` came first and that ``X`` has the fitted number of features."""
 
     n_features_in_: int
@@ -63,11 +73,13 @@ class _Scaler:
             )
         return arr
 
-    def fit(self, X: Any) -> _Scaler:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def fit(self, X: Any) -> _Scaler:
+        """Learn the per-column statistics of ``X`` ``(N, D)``; return the scaler."""
 
-    def transform(self, X: Any) -> FloatArray:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def transform(self, X: Any) -> FloatArray:
+        """Scale ``X`` ``(N, D)`` with the fitted statistics."""
 
     def fit_transform(self, X: Any) -> FloatArray:
         """Fit to ``X``, then transform it. Shape ``(N, D) -> (N, D)``."""
@@ -297,17 +309,35 @@ def iterate_minibatches(
         the call, before the first batch.
     """
     X_arr, y_arr = _as_samples(X, y)
-    batch_size = check_positive_int(batch_size, "batch_size")
-    order = np.random.default_rng(seed).permutation(len(X_arr)) if shuffle else np.arange(len(X_arr))
-    return _batches(X_arr, y_arr, order, batch_size)  # checks ran now, not at the first next()
+    if shuffle:
+        batches = minibatch_indices(len(X_arr), batch_size, seed)
+    else:
+        batches = _chunks(np.arange(len(X_arr)), check_positive_int(batch_size, "batch_size"))
+    return ((X_arr[idx], y_arr[idx]) for idx in batches)  # checks ran now, not at the first next()
 
 
-def _batches(
-    X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]  # (B,)
-        yield X[idx], y[idx]
+def _chunks(order: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]  # each (B,)
+
+
+def minibatch_indices(n: int, batch_size: int, rng: RngLike = None) -> list[np.ndarray]:
+    """The sample indices of one epoch's mini-batches: ``rng.permutation(n)`` cut into chunks of ``batch_size``.
+
+    Every index in ``0..n-1`` appears exactly once; the last chunk holds the ``n % batch_size`` left over, if
+    any. A Generator advances, so calling again with the same one gives the next epoch's order: both training
+    loops (``mlcourse.train.fit``, ``mlcourse.pt.fit``) draw every epoch from one Generator this way, as
+    exercise 8 (task 2) does.
+
+    Args:
+        n: number of samples.
+        batch_size: samples per batch.
+        rng: a ``np.random.Generator`` (advanced), an int seed, or None (fresh randomness).
+
+    Returns:
+        A list of ``ceil(n / batch_size)`` int arrays, each of length ``<= batch_size``.
+    """
+    n = check_positive_int(n, "n")
+    return _chunks(as_rng(rng).permutation(n), check_positive_int(batch_size, "batch_size"))
 
 
 def k_fold(n_samples: int, n_splits: int = 5, seed: int | None = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -131,6 +131,21 @@ def test_every_page_of_the_table_of_contents_is_built(book):
         assert page in _toc_files(), f"{page} is not linked from the table of contents"
 
 
+def test_the_api_page_documents_every_public_module(book):
+    """The module list of the API page comes from the tree (book/_ext/api_modules.py), so none is forgotten."""
+    sys.path.insert(0, str(BOOK / "_ext"))
+    try:
+        from api_modules import public_modules
+    finally:
+        sys.path.remove(str(BOOK / "_ext"))
+    page = (book / "api.html").read_text(encoding="utf-8")
+    modules = public_modules()
+    assert {"mlcourse.loop", "mlcourse.layers", "mlcourse.pt.train"} <= set(modules)
+    missing = [m for m in modules if f'id="module-{m}"' not in page]
+    assert not missing, f"api.html does not document {missing}"
+    assert "{mlcourse-modules}" not in page
+
+
 def test_no_internal_link_or_anchor_is_broken(book):
     broken = []
     for page in _pages(book):

@@ -95,3 +95,15 @@ def test_seeding_and_zeros():
 def test_bad_arguments(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+def test_activation_stds_is_the_exercise_name_and_layer_stds_is_deprecated():
+    from mlcourse.init import activation_stds, layer_stds
+
+    rng = np.random.default_rng(0)
+    X, weights = rng.normal(size=(200, 4)), [rng.normal(size=(4, 4)), rng.normal(size=(4, 3))]
+    relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
+    expected = [np.maximum(X @ weights[0], 0).std(), np.maximum(np.maximum(X @ weights[0], 0) @ weights[1], 0).std()]
+    np.testing.assert_allclose(activation_stds(X, weights, relu), expected, rtol=1e-12)
+    with pytest.warns(DeprecationWarning, match="layer_stds is now mlcourse.init.activation_stds"):
+        np.testing.assert_allclose(layer_stds(X, weights, relu), expected, rtol=1e-12)

@@ -51,11 +51,13 @@ def test_softmax_is_stable_at_huge_logits(scale):
 
 
 def test_dense_forward_equals_torch_linear():
-    x, W, b = RNG.normal(size=(8, 5)), RNG.normal(size=(5, 3)), RNG.normal(size=3)
-    out, cache = layers.dense_forward(x, W, b)
-    expected = F.linear(torch.from_numpy(x), torch.from_numpy(W.T), torch.from_numpy(b)).numpy()
+    X, W, b = RNG.normal(size=(8, 5)), RNG.normal(size=(5, 3)), RNG.normal(size=3)
+    out, cache = layers.dense_forward(X, W, b)
+    expected = F.linear(torch.from_numpy(X), torch.from_numpy(W.T), torch.from_numpy(b)).numpy()
     np.testing.assert_allclose(out, expected, rtol=1e-12)
-    assert isinstance(cache, layers.DenseCache) and cache.x is x and cache.W is W and cache.b is b
+    assert isinstance(cache, layers.DenseCache) and cache.X is X and cache.W is W and len(cache) == 2
+    with pytest.warns(DeprecationWarning, match="DenseCache.x is now DenseCache.X"):
+        assert cache.x is X  # the old name, for one release
 
 
 def test_forward_pairs_return_named_caches():
@@ -88,7 +90,7 @@ def test_softmax_properties(z):
     [
         (
             lambda: layers.dense_forward(np.zeros(3), np.zeros((3, 2)), np.zeros(2)),
-            r"x must be 2-D .* got shape \(3,\)",
+            r"X must be 2-D .* got shape \(3,\)",
         ),
         (
             lambda: layers.dense_forward(np.zeros((4, 3)), np.zeros((2, 3)), np.zeros(3)),

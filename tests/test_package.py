@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import pkgutil
 import subprocess
 import sys
 
@@ -11,27 +12,14 @@ import pytest
 
 import mlcourse
 
-MODULES = [
-    "mlcourse.preprocessing",
-    "mlcourse.init",
-    "mlcourse.layers",
-    "mlcourse.model",
-    "mlcourse.losses",
-    "mlcourse.gradcheck",
-    "mlcourse.autograd",
-    "mlcourse.optim",
-    "mlcourse.metrics",
-    "mlcourse.train",
-    "mlcourse.datasets",
-    "mlcourse.testing",
-    "mlcourse.pt",
-    "mlcourse.grading.sandbox",
-    "mlcourse.grading.guard",
-    "mlcourse.grading.preprocessors",
-    "mlcourse.grading.parallel",
-    "mlcourse.grading.warm",
-    "mlcourse.cli",
-]
+
+def _public_modules() -> list[str]:
+    """Every module of the package whose dotted name has no part starting with "_", found in the tree."""
+    found = pkgutil.walk_packages(mlcourse.__path__, "mlcourse.")
+    return sorted(m.name for m in found if not any(part.startswith("_") for part in m.name.split(".")))
+
+
+MODULES = _public_modules()
 
 
 def test_import_is_light_and_fast():
@@ -65,6 +53,37 @@ def test_public_api_is_exported_typed_and_documented(module_name):
             untyped = [p for p in sig.parameters if p != "self" and sig.parameters[p].annotation is inspect._empty]
             assert not untyped, f"{module_name}.{name}: parameters without type hints: {untyped}"
             assert sig.return_annotation is not inspect._empty, f"{module_name}.{func.__qualname__}: no return type"
+
+
+def _own_docstring(obj: object) -> str:
+    """The docstring written for ``obj`` itself: not inherited, not a NamedTuple's generated "Cache(z,)"."""
+    doc = (obj.__dict__.get("__doc__") if inspect.isclass(obj) else obj.__doc__) or ""
+    return "" if inspect.isclass(obj) and doc.startswith(f"{obj.__name__}(") else doc
+
+
+def test_every_module_is_checked():
+    assert {"mlcourse.layers", "mlcourse.pt.train", "mlcourse.grading.preprocessors", "mlcourse.selfcheck"} <= set(
+        MODULES
+    )
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_the_reference_is_complete(module_name):
+    """Every public function and class a module defines is in its ``__all__`` (the API page follows ``__all__``)
+    and has a docstring of its own."""
+    module = __import__(module_name, fromlist=["_"])
+    assert hasattr(module, "__all__"), f"{module_name} has no __all__"
+    defined = {
+        name: obj
+        for name, obj in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(obj) or inspect.isclass(obj))
+        and getattr(obj, "__module__", None) == module_name
+    }
+    missing = sorted(set(defined) - set(module.__all__))
+    assert not missing, f"{module_name} defines public names that are not in its __all__: {missing}"
+    undocumented = sorted(name for name, obj in defined.items() if not _own_docstring(obj))
+    assert not undocumented, f"{module_name}: no docstring of their own: {undocumented}"
 
 
 def test_version_and_exports():

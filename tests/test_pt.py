@@ -121,3 +121,72 @@ def test_from_torch_rejects_what_it_cannot_represent():
         from_torch(nn.Sequential(nn.Linear(2, 3), nn.ReLU()))
     model = from_torch(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Dropout(0.5), nn.Linear(3, 1)))
     assert model.sizes == [2, 3, 1] and model.activation == "tanh"
+    assert model.dropout == 0.5  # the rate travels with the model
+    with pytest.raises(ValueError, match=r"Dropout modules must share one rate to become an MLP; got \[0.1, 0.5\]"):
+        from_torch(
+            nn.Sequential(
+                nn.Linear(2, 3),
+                nn.ReLU(),
+                nn.Dropout(0.1),
+                nn.Linear(3, 3),
+                nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(3, 1),
+            )
+        )
+
+
+def test_to_torch_keeps_dropout_and_the_mode():
+    import numpy as np
+    from torch import nn
+
+    from mlcourse import pt
+    from mlcourse.model import MLP
+
+    model = MLP([5, 8, 8, 2], activation="tanh", dropout=0.3, seed=1).eval()
+    net = pt.to_torch(model, device="cpu")
+    assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
+    assert all(m.p == 0.3 for m in net if isinstance(m, nn.Dropout)) and not net.training
+    X = np.random.default_rng(0).normal(size=(4, 5))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(torch.from_numpy(X)).numpy(), model.forward(X), rtol=1e-12)
+    back = pt.from_torch(net)
+    assert back.dropout == 0.3 and not back.training
+
+
+def test_both_loops_share_one_loop_and_one_early_stopping_record():
+    """pt.evaluate returns the same Evaluation as train.evaluate; EarlyStopping keeps its record, as Keras'."""
+    from mlcourse import pt
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+    from mlcourse.train import EarlyStopping, Evaluation, fit
+
+    X, y = _digits()
+    model = MLP([64, 16, 10], seed=0)
+    net = pt.to_torch(model, device="cpu")
+    ours, theirs = EarlyStopping(patience=1, min_delta=10.0), EarlyStopping(patience=1, min_delta=10.0)
+    h1 = fit(
+        model,
+        X,
+        y,
+        optimizer=SGD(model.params, lr=0.1),
+        epochs=6,
+        validation_split=0.2,
+        early_stopping=ours,
+        progress=False,
+    )
+    h2 = pt.fit(
+        net,
+        X,
+        y,
+        optimizer=torch.optim.SGD(net.parameters(), lr=0.1),
+        epochs=6,
+        validation_split=0.2,
+        early_stopping=theirs,
+    )
+    # nothing improves by 10: the first epoch is the best, and patience 1 stops at the second
+    assert (ours.best_epoch, ours.stopped_epoch) == (theirs.best_epoch, theirs.stopped_epoch) == (0, 1)
+    assert ours.best == pytest.approx(theirs.best, rel=1e-9) and ours.best == h1.history["val_loss"][0]
+    assert h1.epoch == h2.epoch == [0, 1]
+    result = pt.evaluate(net, X, y)
+    assert isinstance(result, Evaluation) and result.loss > 0 and 0 <= result.accuracy <= 1

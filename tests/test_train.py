@@ -49,7 +49,7 @@ def test_validation_split_sizes_equal_keras(n_samples, validation_split, monkeyp
     slicing = pytest.importorskip("keras.src.trainers.data_adapters.array_slicing")
     X, y = np.arange(2.0 * n_samples).reshape(n_samples, 2), np.arange(n_samples)
     (X_keras, _), (X_val_keras, _) = slicing.train_validation_split((X, y), validation_split=validation_split)
-    from mlcourse.train import _split_validation
+    from mlcourse.loop import _split_validation
 
     X_fit, _, (X_val, _) = _split_validation(X, y, validation_split, None)
     np.testing.assert_array_equal(X_fit, X_keras)
@@ -83,10 +83,10 @@ def test_early_stopping_restores_the_best_weights(digits):
         early_stopping=stop,
         progress=False,
     )
-    assert history.stopped_epoch is not None and history.stopped_epoch < 59
+    assert stop.stopped_epoch is not None and stop.stopped_epoch < 59
     val_losses = history.history["val_loss"]
-    assert history.best_epoch == int(np.argmin(val_losses))
-    assert len(val_losses) == history.best_epoch + 1 + 2  # stopped after `patience` epochs without improvement
+    assert stop.best_epoch == int(np.argmin(val_losses)) and stop.best == min(val_losses)
+    assert len(val_losses) == stop.best_epoch + 1 + 2  # stopped after `patience` epochs without improvement
     assert evaluate(model, X[1000:], y[1000:]).loss == pytest.approx(min(val_losses))
 
 

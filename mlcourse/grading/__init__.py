@@ -8,3 +8,5 @@ Not imported by ``import mlcourse``; nbgrader loads it through the course's ``nb
   ``HideHiddenTests`` (feedback without hidden test code).
 - ``parallel`` — ``mlcourse-grade``: a class graded by N worker processes, merged into one gradebook.
 """
+
+__all__: list[str] = []  # a namespace: the modules above are imported by name

@@ -82,7 +82,8 @@ def _owned_by(obj: Any, package: str) -> bool:
     return isinstance(module, str) and (module == package or module.startswith(package + "."))
 
 
-def _tampered_with(name: str, old: Any, new: Any) -> bool:
+def _tampered_with(name: str, new: Any) -> bool:
+    """Whether ``new``, found under ``name`` where something else was saved, is a notebook's patch."""
     root = name.split(".")[0]
     if root in SELF_PATCHING:
         return _from_notebook(new) or not _owned_by(new, root)
@@ -141,7 +142,7 @@ def _restore_modules() -> list[str]:
         current, skip = vars(module), KERNEL_MANAGED.get(name, set())
         for key, value in _snapshots[name].items():
             new = current.get(key, value)
-            if key not in skip and new is not value and _tampered_with(name, value, new):
+            if key not in skip and new is not value and _tampered_with(name, new):
                 setattr(module, key, value)
                 found.append(f"{name}.{key}")
         for key in [k for k, v in current.items() if k not in _snapshots[name] and _from_notebook(v)]:

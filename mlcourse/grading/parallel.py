@@ -59,6 +59,7 @@ __all__ = [
     "nbgrader_app",
     "nbgrader_overrides",
     "prepare_shards",
+    "run_shards",
     "share_threads",
 ]
 

@@ -43,7 +43,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-__all__ = ["WarmKernelManager", "WarmProcess", "Zygote", "enabled", "problem", "zygote"]
+__all__ = ["WarmKernelManager", "WarmProcess", "WarmProvisioner", "Zygote", "enabled", "problem", "serve", "zygote"]
 
 DEFAULT_PRELOAD = "ipykernel.kernelapp,numpy,mlcourse,mlcourse.testing,torch,torch._dynamo,torch.optim,mlcourse.pt"
 _HEADER = struct.Struct("!I")

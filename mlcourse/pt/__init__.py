@@ -10,16 +10,13 @@ import os
 import torch
 from torch import nn
 
-from mlcourse.model import MLP
+from mlcourse.model import ACTIVATIONS, MLP
+from mlcourse.pt.train import evaluate, fit
 
 __all__ = ["evaluate", "fit", "from_torch", "get_device", "to_torch"]
 
-_ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "leaky_relu": nn.LeakyReLU,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-}
+# each activation's torch module, from its one record in mlcourse.model.ACTIVATIONS
+_ACTIVATIONS: dict[str, type[nn.Module]] = {name: getattr(nn, act.torch) for name, act in ACTIVATIONS.items()}
 
 
 def get_device() -> torch.device:
@@ -55,7 +52,8 @@ def to_torch(model: MLP, device: torch.device | str | None = None, dtype: torch.
     """An ``nn.Sequential`` of ``Linear`` and activation layers with ``model``'s current weights.
 
     torch's ``Linear`` computes ``x @ weight.T + bias`` with ``weight`` of shape ``(D_out, D_in)``, so it
-    receives ``W.T``. ``device`` defaults to :func:`get_device`.
+    receives ``W.T``. A model with dropout gets an ``nn.Dropout(model.dropout)`` after each hidden activation,
+    where ``MLP.forward`` applies it. ``device`` defaults to :func:`get_device`.
     """
     device = get_device() if device is None else torch.device(device)
     modules: list[nn.Module] = []
@@ -67,14 +65,17 @@ def to_torch(model: MLP, device: torch.device | str | None = None, dtype: torch.
         modules.append(linear)
         if layer < len(model.weights) - 1:
             modules.append(_ACTIVATIONS[model.activation]())
-    return nn.Sequential(*modules).to(device=device)
+            if model.dropout > 0:
+                modules.append(nn.Dropout(model.dropout))
+    net = nn.Sequential(*modules).to(device=device)
+    return net.train(model.training)
 
 
 def from_torch(net: nn.Sequential) -> MLP:
     """The ``MLP`` holding ``net``'s current weights: the inverse of :func:`to_torch` (``W = weight.T``).
 
-    ``net`` must alternate ``Linear`` layers and one kind of activation, ending with a ``Linear``;
-    ``Dropout`` modules are skipped (dropout carries no weights).
+    ``net`` must alternate ``Linear`` layers and one kind of activation, ending with a ``Linear``; its
+    ``Dropout`` modules, if any, must share one rate, which becomes the MLP's ``dropout``.
     """
     linears = [m for m in net if isinstance(m, nn.Linear)]
     kinds = {name for m in net for name, cls in _ACTIVATIONS.items() if type(m) is cls}
@@ -84,12 +85,13 @@ def from_torch(net: nn.Sequential) -> MLP:
             "net must alternate nn.Linear layers with one activation among "
             f"{sorted(_ACTIVATIONS)} and end with nn.Linear; got {[type(m).__name__ for m in net]}"
         )
+    rates = {float(m.p) for m in net if isinstance(m, nn.Dropout)}
+    if len(rates) > 1:
+        raise ValueError(f"net's Dropout modules must share one rate to become an MLP; got {sorted(rates)}")
     sizes = [linears[0].in_features] + [lin.out_features for lin in linears]
-    model = MLP(sizes, activation=kinds.pop() if kinds else "relu")
+    model = MLP(sizes, activation=kinds.pop() if kinds else "relu", dropout=rates.pop() if rates else 0.0)
+    model.train(net.training)
     for lin, W, b in zip(linears, model.weights, model.biases, strict=True):
         W[...] = lin.weight.detach().cpu().double().numpy().T
         b[...] = lin.bias.detach().cpu().double().numpy()
     return model
-
-
-from mlcourse.pt.train import evaluate, fit  # noqa: E402 - after to_torch, which train's users pair it with

@@ -13,26 +13,27 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlcourse.train import EarlyStopping, History, check_finite, epoch_batches, prepare
+from mlcourse.loop import EarlyStopping, History, Scheduler, check_finite, prepare, run_epochs
+from mlcourse.model import eval_mode
+from mlcourse.train import Evaluation
 
 __all__ = ["evaluate", "fit"]
 
 
-def _metrics(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+def _metrics(logits: torch.Tensor, y: torch.Tensor) -> Evaluation:
     """Mean cross-entropy and accuracy of a batch, as Python floats."""
-    return F.cross_entropy(logits, y).item(), (logits.argmax(dim=1) == y).double().mean().item()
+    return Evaluation(F.cross_entropy(logits, y).item(), (logits.argmax(dim=1) == y).double().mean().item())
 
 
-def evaluate(net: nn.Module, X: Any, y: Any, device: torch.device | str | None = None) -> tuple[float, float]:
-    """``(loss, accuracy)`` of ``net`` on NumPy ``(X, y)``: eval mode (no dropout), no autograd graph."""
+def evaluate(net: nn.Module, X: Any, y: Any, device: torch.device | str | None = None) -> Evaluation:
+    """``Evaluation(loss, accuracy)`` of ``net`` on NumPy ``(X, y)``: eval mode (no dropout), no autograd graph.
+
+    As ``mlcourse.train.evaluate``: the model's mode is left as it was.
+    """
     device = next(net.parameters()).device if device is None else torch.device(device)
     dtype = next(net.parameters()).dtype
-    was_training = net.training
-    net.eval()
-    with torch.no_grad():
-        result = _metrics(net(torch.as_tensor(X, dtype=dtype, device=device)), torch.as_tensor(y, device=device))
-    net.train(was_training)
-    return result
+    with eval_mode(net), torch.no_grad():
+        return _metrics(net(torch.as_tensor(X, dtype=dtype, device=device)), torch.as_tensor(y, device=device))
 
 
 def fit(
@@ -46,24 +47,25 @@ def fit(
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: EarlyStopping | None = None,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    scheduler: Scheduler | None = None,
     seed: int | None = 0,
 ) -> History:
     """Train a classifier ``net`` (logits out) with cross-entropy on NumPy ``(X, y)``; return the ``History``.
 
     The data move to ``net``'s device and dtype once; each epoch visits the same batches, in the same order,
-    as ``mlcourse.train.fit`` with the same ``seed`` and ``batch_size``. A ``scheduler`` is stepped after every
-    epoch, and ``history["lr"]`` records the rate each epoch used (as ``mlcourse.train.fit``).
+    as ``mlcourse.train.fit`` with the same ``seed`` and ``batch_size`` (the loop around the epoch is
+    :mod:`mlcourse.loop`, shared by both). A ``scheduler`` (``torch.optim.lr_scheduler``) is stepped after every
+    epoch, and ``history["lr"]`` records the rate each epoch used.
     """
     X_train, y_train, validation = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping)
     device, dtype = next(net.parameters()).device, next(net.parameters()).dtype
     Xt = torch.as_tensor(X_train, dtype=dtype, device=device)  # (N, D), on the device once
     yt = torch.as_tensor(np.asarray(y_train), device=device)
-    history, best_state = History(), None
-    for epoch in range(epochs):
+
+    def train_epoch(epoch: int, batches: list[np.ndarray]) -> dict[str, float]:
         net.train()
-        total_loss, total_correct, seen = 0.0, 0.0, 0
-        for step, idx in enumerate(epoch_batches(len(X_train), batch_size, seed, epoch)):
+        total_loss, total_correct = 0.0, 0.0
+        for step, idx in enumerate(batches):
             index = torch.as_tensor(idx, device=device)
             optimizer.zero_grad()
             logits = net(Xt[index])
@@ -73,21 +75,24 @@ def fit(
             optimizer.step()
             total_loss += loss.item() * len(idx)
             total_correct += (logits.argmax(dim=1) == yt[index]).double().sum().item()
-            seen += len(idx)
-        metrics = {"loss": total_loss / seen, "accuracy": total_correct / seen}
-        if validation is not None:
-            metrics["val_loss"], metrics["val_accuracy"] = evaluate(net, *validation)
-        if scheduler is not None:
-            metrics["lr"] = float(scheduler.get_last_lr()[0])
-            scheduler.step()
-        history._log(epoch, metrics)
-        if early_stopping is not None:
-            improved, stop = early_stopping.update(epoch, metrics, history)
-            if improved:
-                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            if stop:
-                break
+        return {"loss": total_loss / len(X_train), "accuracy": total_correct / len(X_train)}
+
+    def validate() -> dict[str, float]:
+        assert validation is not None
+        val = evaluate(net, *validation)
+        return {"val_loss": val.loss, "val_accuracy": float(val.accuracy or 0.0)}
+
+    history = run_epochs(
+        train_epoch,
+        n_samples=len(X_train),
+        batch_size=batch_size,
+        epochs=epochs,
+        rng=seed,
+        validate=None if validation is None else validate,
+        scheduler=scheduler,
+        early_stopping=early_stopping,
+        weights=lambda: {k: v.detach().clone() for k, v in net.state_dict().items()},
+        restore=net.load_state_dict,
+    )
     net.eval()
-    if early_stopping is not None and early_stopping.restore_best_weights and best_state is not None:
-        net.load_state_dict(best_state)
     return history

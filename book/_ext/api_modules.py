@@ -1,0 +1,48 @@
+"""The API reference lists the package's modules as they are in the tree, not as someone last typed them.
+
+In ``api.md`` the line ``{mlcourse-modules}`` becomes a table of every public module of ``mlcourse`` (dotted
+names without a part starting with ``_``, the grading tools left to the instructor guide) with the first
+paragraph of its docstring, followed by an ``automodule`` for each. A new module appears in the reference by
+existing; its docstring's first line is its description.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+MARKER = "{mlcourse-modules}"
+LEFT_OUT = ("mlcourse.grading",)  # described in the instructor guide
+
+
+def public_modules() -> list[str]:
+    """The dotted names of the public modules of ``mlcourse``, sorted, grading tools left out."""
+    import mlcourse
+
+    names = (m.name for m in pkgutil.walk_packages(mlcourse.__path__, "mlcourse."))
+    return sorted(n for n in names if not any(p.startswith("_") for p in n.split(".")) and not n.startswith(LEFT_OUT))
+
+
+def _summary(name: str) -> str:
+    """The first paragraph of the module's docstring, on one line."""
+    doc = (importlib.import_module(name).__doc__ or "").strip()
+    return " ".join(doc.split("\n\n")[0].split()).replace("|", "\\|")
+
+
+def modules_markdown() -> str:
+    """The table and the ``automodule`` directives that replace the marker."""
+    names = public_modules()
+    rows = ["| module | what it holds |", "|---|---|", *(f"| {{mod}}`{n}` | {_summary(n)} |" for n in names)]
+    directives = "\n".join(f".. automodule:: {n}\n   :members:\n" for n in names)
+    return "\n".join(rows) + "\n\n```{eval-rst}\n" + directives + "```\n"
+
+
+def _fill(app: Any, docname: str, source: list[str]) -> None:
+    if docname == "api" and MARKER in source[0]:
+        source[0] = source[0].replace(MARKER, modules_markdown())
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("source-read", _fill)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
