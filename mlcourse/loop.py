@@ -1,16 +1,18 @@
 """The training loop shared by ``mlcourse.train.fit`` (NumPy) and ``mlcourse.pt.fit`` (PyTorch), written once.
 
-The two ``fit`` functions differ only in what one epoch of steps does; everything around it lives here:
+The two ``fit`` functions differ in what one epoch of steps does (and in what they offer: the NumPy one takes
+three losses and shows a progress bar); everything around the epoch lives here:
 
 - :func:`prepare` checks ``fit``'s arguments and holds out the validation data (Keras' rule);
 - :func:`run_epochs` runs the epochs: each one visits the samples in a fresh order drawn from one Generator
   (:func:`mlcourse.preprocessing.minibatch_indices`), calls the framework's ``train_epoch`` on those batches,
   validates, steps the learning-rate ``scheduler``, logs the metrics in a :class:`History` and asks the
   :class:`EarlyStopping`, if any, whether to stop (and at the end restores its best weights);
-- :class:`History` and :class:`EarlyStopping` behave as Keras' ``History`` and ``EarlyStopping`` callback.
+- :class:`History` and :class:`EarlyStopping` behave as Keras' ``History`` and ``EarlyStopping`` callback
+  (with other defaults: ``patience=5`` and ``restore_best_weights=True`` here, 0 and False in Keras).
 
 A loop built on it supplies ``train_epoch(epoch, batches) -> metrics``, optionally ``validate() -> metrics``,
-and, for early stopping, ``weights()`` (a copy of the parameters) and ``restore(weights)``.
+and, for ``restore_best_weights``, ``weights()`` (a copy of the parameters) and ``restore(weights)``.
 """
 
 from __future__ import annotations
@@ -185,8 +187,9 @@ def run_epochs(
 ) -> History:
     """Run ``epochs`` epochs of ``train_epoch``; return the per-epoch :class:`History`.
 
-    Each epoch draws a fresh order of the ``n_samples`` training samples from one Generator made from ``rng``
-    (``minibatch_indices(n_samples, batch_size, rng)``), and ``train_epoch(epoch, batches)`` returns that
+    One Generator is made from ``rng`` before the first epoch; each epoch draws a fresh order of the
+    ``n_samples`` training samples from it (``minibatch_indices(n_samples, batch_size, generator)``, so an int
+    seed does not repeat one order), and ``train_epoch(epoch, batches)`` returns that
     epoch's training metrics. Then ``validate()`` adds its metrics, a ``scheduler`` is stepped (and
     ``"lr"`` records the rate the epoch used), and ``early_stopping`` may end the run; if it kept the best
     weights, ``restore(best_weights)`` puts them back at the end.

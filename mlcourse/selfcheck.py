@@ -1,8 +1,10 @@
 """``mlcourse check``: a learner's self-check of an exercise notebook, task by task, with the full messages.
 
-It runs a copy of the notebook the way grading does — the visible tests only, as nbgrader's ``validate``
-— but it keeps going after a failure, so every task gets its verdict, and it prints each test's message
-and hint in full. The learner's file is only read; execution happens on a copy, in a temporary folder.
+It runs a copy of the notebook in a fresh kernel with the visible tests, as nbgrader's ``validate`` does, and
+with grading's time limit per cell (``MLCOURSE_GRADING_TIMEOUT``, 60 s by default; grading's memory limit and
+sandbox are not applied). It groups the verdicts by task — one line each, ✓ or ✗ — with each failing test's
+message and hint in full, and exits 1 while a task fails (``validate`` exits 0). The learner's file is only
+read; execution happens on a copy, in a temporary folder.
 
     mlcourse check 03                          # exercises/03_*/ of the course found from here
     mlcourse check path/to/forward.ipynb       # any copy, also outside the course folder
@@ -20,7 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CheckError", "TaskResult", "check_notebook", "find_notebook", "notebook_client", "report"]
+__all__ = [
+    "CheckError",
+    "TaskResult",
+    "check_notebook",
+    "find_notebook",
+    "grading_timeout",
+    "notebook_client",
+    "report",
+]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _TASK_HEADING = re.compile(r"^#{1,3}\s+(Task\s+\d+.*)$", re.M)
@@ -89,6 +99,11 @@ def _message(cell: Any) -> str:
                     "not written yet: "
                     "replace the line `raise NotImplementedError(...)` in the answer cell with your code"
                 )
+            if out["ename"] == "KeyboardInterrupt":
+                return (
+                    f"stopped: this cell ran longer than the {grading_timeout()} s grading allows a cell "
+                    "(MLCOURSE_GRADING_TIMEOUT); make it faster, or look for an endless loop"
+                )
             if out["ename"] == "AssertionError":  # a test's own message: what was expected, what came, the hint
                 return text.removeprefix("AssertionError:").strip()
             return text
@@ -118,7 +133,7 @@ def _tasks(nb: Any) -> list[TaskResult]:
 
 
 def notebook_client(nb: Any, folder: Path, timeout: int) -> Any:
-    """An ``nbclient.NotebookClient`` that runs ``nb`` in ``folder``, errors recorded, not raised.
+    """An ``nbclient.NotebookClient`` that runs ``nb`` in ``folder``: errors and time-outs recorded, not raised.
 
     Its kernel talks over IPC sockets kept in ``folder`` (no network port, so ipykernel prints no "running over
     TCP without encryption" warning) and is shut down when the run ends: the client owns its kernel manager.
@@ -131,6 +146,7 @@ def notebook_client(nb: Any, folder: Path, timeout: int) -> Any:
         nb,
         config=ipc,
         timeout=timeout,
+        interrupt_on_timeout=True,  # a slow cell is stopped and recorded, and the run goes on, as in grading
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(folder)}},
@@ -154,8 +170,17 @@ def _mark_unrun_cells(nb: Any) -> None:
             message = "not run: the Python kernel died in an earlier cell"
 
 
-def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
-    """Run a copy of the notebook at ``path`` (its folder's other files beside it); the verdict of each task."""
+def grading_timeout() -> int:
+    """Seconds grading allows one cell: ``$MLCOURSE_GRADING_TIMEOUT`` (as ``nbgrader_config.py``), else 60."""
+    return int(os.environ.get("MLCOURSE_GRADING_TIMEOUT", "60"))
+
+
+def check_notebook(path: Path, timeout: int | None = None) -> list[TaskResult]:
+    """Run a copy of the notebook at ``path`` (its folder's other files beside it); the verdict of each task.
+
+    A cell that runs longer than ``timeout`` seconds (default: :func:`grading_timeout`) is interrupted, as
+    grading would, and its task fails with a message that says so.
+    """
     from nbclient.exceptions import DeadKernelError
 
     nb = _read(path)
@@ -165,7 +190,7 @@ def check_notebook(path: Path, timeout: int = 300) -> list[TaskResult]:
                 shutil.copy2(item, tmp)
         # the kernel runs as nbgrader validate's does; our own environment is left as it is
         env = {**os.environ, "NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
-        client = notebook_client(nb, Path(tmp), timeout)
+        client = notebook_client(nb, Path(tmp), grading_timeout() if timeout is None else timeout)
         try:
             client.execute(env=env, stderr=subprocess.DEVNULL)  # the kernel's log lines are not the learner's business
         except DeadKernelError:

@@ -127,8 +127,9 @@ def expect_close(
     """Fail unless ``actual`` has ``expected``'s shape and matches it elementwise within tolerance.
 
     The message names the first wrong entry, the value expected there and the value found. ``names`` names the
-    entries of a 1-D result such as ``(precision, recall, f1)``, so the message says "its recall" rather than
-    "index (1,)". ``integer=True`` also requires an integer dtype (counts, labels, indices).
+    entries of a 1-D result such as ``(precision, recall, f1)``: the message then lists each wrong one by name
+    ("its recall should be 0.25, got 0.5"), up to three, instead of "index (1,)". ``integer=True`` also
+    requires an integer dtype (counts, labels, indices).
     """
     _raise_if_forbidden_call()
     exp = np.asarray(expected, dtype=np.float64)
@@ -192,7 +193,7 @@ def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: 
     A NumPy or PyTorch error from inside the learner's code (``matmul: Input operand 1 has a mismatch ...``,
     ``operands could not be broadcast together ...``) becomes a message that lists each argument with its shape,
     says what was ``expected`` and gives the hint. A stub that still raises ``NotImplementedError`` is reported as
-    not written yet.
+    not written yet. An ``AssertionError`` (a check of the learner's own) passes through unchanged.
     """
     _raise_if_forbidden_call()
     name = getattr(func, "__name__", "the function")
@@ -234,9 +235,9 @@ def _names_used(func: Any) -> set[str]:
 def expect_earlier_task(task: str, earlier: Callable[..., Any], check: Callable[[], None], used_by: Any = None) -> None:
     """Before testing a task built on an earlier one, run ``check`` (the earlier task's test): fail if it fails.
 
-    The learner then reads "task 1 (`dense_backward`) fails: fix it first" instead of a wrong result blamed on the
-    task being tested. With ``used_by``, the check runs only if ``used_by``'s code calls ``earlier`` by name (a
-    learner may have written that step inline instead).
+    The learner then reads "two_layer_backward uses task 1 (`dense_backward`), which fails its test: fix it first",
+    not a wrong result blamed on the task being tested. With ``used_by``, the check runs only if ``used_by``'s code
+    calls ``earlier`` by name (a learner may have written that step inline instead).
     """
     name = getattr(earlier, "__name__", str(earlier))
     if used_by is not None and name not in _names_used(used_by):

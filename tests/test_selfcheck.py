@@ -71,6 +71,19 @@ def test_a_kernel_that_dies_fails_its_task_and_passes_nothing_after_it(tmp_path,
     assert out.count("not run: the Python kernel died in an earlier cell") >= 2
 
 
+@pytest.mark.slow
+def test_a_cell_slower_than_grading_allows_is_stopped_and_named(tmp_path):
+    """As in grading, a cell past the time limit is interrupted, its task fails, and the other tasks still run."""
+    path = _answered(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if ng.nbgrader_meta(c).get("grade_id") == "test_softmax"]
+    cell.source = "import time\ntime.sleep(60)\n" + cell.source
+    nbformat.write(nb, path)
+    results = check_notebook(path, timeout=10)
+    assert [r.passed for r in results] == [True, False, True, True]
+    assert "stopped: this cell ran longer than the" in results[1].messages[0]
+
+
 def test_bad_input_gets_a_sentence_and_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "broken.ipynb").write_text("{ not json")

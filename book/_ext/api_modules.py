@@ -3,7 +3,7 @@
 In ``api.md`` the line ``{mlcourse-modules}`` becomes a table of every public module of ``mlcourse`` (dotted
 names without a part starting with ``_``, the grading tools left to the instructor guide) with the first
 paragraph of its docstring, followed by an ``automodule`` for each. A new module appears in the reference by
-existing; its docstring's first line is its description.
+existing; the first paragraph of its docstring is its description.
 """
 
 from __future__ import annotations
