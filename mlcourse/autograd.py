@@ -50,6 +50,7 @@ class Tensor:
     # --- primitives: each builds `out` and its backward closure side by side ------------------------
 
     def __add__(self, other: Any) -> Tensor:
+        """``out = a + b`` (broadcasting). Local derivatives: ``d out/d a = d out/d b = 1``, summed over broadcast axes."""
         other = _lift(other)
         out = Tensor(self.data + other.data, (self, other), "+")
 
@@ -61,6 +62,7 @@ class Tensor:
         return out
 
     def __mul__(self, other: Any) -> Tensor:
+        """``out = a * b`` elementwise. Local derivatives: ``d out/d a = b``, ``d out/d b = a``."""
         other = _lift(other)
         out = Tensor(self.data * other.data, (self, other), "*")
 
@@ -72,6 +74,7 @@ class Tensor:
         return out
 
     def __pow__(self, exponent: float) -> Tensor:
+        """``out = a ** k`` for a Python number ``k``. Local derivative: ``d out/d a = k a^(k-1)``."""
         if not isinstance(exponent, (int, float)):
             raise TypeError(f"exponent must be a Python number; got {type(exponent).__name__}")
         out = Tensor(self.data**exponent, (self,), f"**{exponent}")
@@ -83,6 +86,7 @@ class Tensor:
         return out
 
     def __matmul__(self, other: Any) -> Tensor:
+        """``out = A @ B``, ``A`` ``(N, K)``, ``B`` ``(K, M)``. Gradients: ``dA = dout @ B.T``, ``dB = A.T @ dout``."""
         other = _lift(other)
         if self.ndim != 2 or other.ndim != 2 or self.shape[1] != other.shape[0]:
             raise ValueError(f"@ needs 2-D operands (N, K) @ (K, M); got {self.shape} @ {other.shape}")
@@ -105,24 +109,30 @@ class Tensor:
         return out
 
     def relu(self) -> Tensor:
+        """``max(0, a)``. Local derivative: ``1`` where ``a > 0``, else ``0`` (also at 0, as torch)."""
         return self._unary(np.maximum(self.data, 0.0), lambda: (self.data > 0).astype(np.float64), "relu")
 
     def sigmoid(self) -> Tensor:
+        """``s = 1 / (1 + e^-a)``, computed stably. Local derivative: ``s (1 - s)``."""
         s = layers.sigmoid(self.data)  # the stable form of chapter 3
         return self._unary(s, lambda: s * (1.0 - s), "sigmoid")
 
     def tanh(self) -> Tensor:
+        """``t = tanh(a)``. Local derivative: ``1 - t^2``."""
         t = np.tanh(self.data)
         return self._unary(t, lambda: 1.0 - t**2, "tanh")
 
     def exp(self) -> Tensor:
+        """``e^a``. Local derivative: ``e^a`` itself."""
         e = np.exp(self.data)
         return self._unary(e, lambda: e, "exp")
 
     def log(self) -> Tensor:
+        """``ln a`` (natural log). Local derivative: ``1 / a``."""
         return self._unary(np.log(self.data), lambda: 1.0 / self.data, "log")
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """``sum(a)`` along ``axis`` (all by default). Local derivative: 1 per summed entry: ``dout`` is broadcast back."""
         out = Tensor(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum")
 
         def _backward() -> None:
@@ -133,6 +143,7 @@ class Tensor:
         return out
 
     def reshape(self, *shape: int) -> Tensor:
+        """The same entries in ``shape``. The gradient is ``dout`` reshaped back to ``a``'s shape."""
         out = Tensor(self.data.reshape(*shape), (self,), "reshape")
 
         def _backward() -> None:
@@ -143,6 +154,7 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - as in NumPy and torch
+        """The transpose. The gradient is ``dout.T``."""
         out = Tensor(self.data.T, (self,), "T")
 
         def _backward() -> None:
@@ -154,29 +166,37 @@ class Tensor:
     # --- derived operations ------------------------------------------------------------------------
 
     def __neg__(self) -> Tensor:
+        """``-a``, derived: ``a * -1``."""
         return self * -1.0
 
     def __sub__(self, other: Any) -> Tensor:
+        """``a - b``, derived: ``a + (-b)``."""
         return self + (-_lift(other))
 
     def __truediv__(self, other: Any) -> Tensor:
+        """``a / b``, derived: ``a * b ** -1``."""
         return self * _lift(other) ** -1.0
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """The mean along ``axis``, derived: ``sum(a) * (1 / count)``."""
         axes = range(self.ndim) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
         count = int(np.prod([self.shape[a] for a in axes]))
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
     def __radd__(self, other: Any) -> Tensor:
+        """``b + a`` for a number or array ``b``: ``a + b``."""
         return self + other
 
     def __rmul__(self, other: Any) -> Tensor:
+        """``b * a`` for a number or array ``b``: ``a * b``."""
         return self * other
 
     def __rsub__(self, other: Any) -> Tensor:
+        """``b - a`` for a number or array ``b``."""
         return _lift(other) - self
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        """``b / a`` for a number or array ``b``."""
         return _lift(other) / self
 
     # --- the backward pass -------------------------------------------------------------------------
