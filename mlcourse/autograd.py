@@ -50,7 +50,7 @@ class Tensor:
     # --- primitives: each builds `out` and its backward closure side by side ------------------------
 
     def __add__(self, other: Any) -> Tensor:
-        """``out = a + b`` (broadcasting). Local derivatives: ``d out/d a = d out/d b = 1``, summed over broadcast axes."""
+        """``out = a + b`` (broadcasting). Local derivatives: ``d out/d a = d out/d b = 1``, summed where broadcast."""
         other = _lift(other)
         out = Tensor(self.data + other.data, (self, other), "+")
 
@@ -132,7 +132,7 @@ class Tensor:
         return self._unary(np.log(self.data), lambda: 1.0 / self.data, "log")
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """``sum(a)`` along ``axis`` (all by default). Local derivative: 1 per summed entry: ``dout`` is broadcast back."""
+        """``sum(a)`` along ``axis`` (all by default). Local derivative: 1 per entry: ``dout`` is broadcast back."""
         out = Tensor(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum")
 
         def _backward() -> None:
