@@ -153,18 +153,14 @@ def notebook_client(nb: Any, folder: Path, timeout: int) -> Any:
     )
 
 
-def _mark_unrun_cells(nb: Any) -> None:
-    """After the kernel died, give every test cell it did not run an error, so that no task passes unrun."""
-    unrun = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count") is None and c.source.strip()]
-    if not unrun:
-        return
-    first_line = next(line for line in unrun[0].source.splitlines() if line.strip()).strip()
-    died = (
+def _mark_unrun_cells(nb: Any, died_in: int) -> None:
+    """The kernel died in cell ``died_in``: give it and every test cell after it an error, so none passes unrun."""
+    first_line = next((line for line in nb.cells[died_in].source.splitlines() if line.strip()), "").strip()
+    message = (  # the first test cell that did not run says which cell killed the kernel; later ones, that
         f"the Python kernel died while running the cell that starts `{first_line}` (out of memory, or the "
         "process was killed): look for what it allocates or kills, then check again"
     )
-    message = died  # the first test cell that did not run says which cell killed the kernel; later ones, that
-    for cell in unrun:
+    for cell in nb.cells[died_in:]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
             cell["outputs"] = [{"output_type": "error", "ename": "KernelDied", "evalue": message, "traceback": []}]
             message = "not run: the Python kernel died in an earlier cell"
@@ -191,10 +187,14 @@ def check_notebook(path: Path, timeout: int | None = None) -> list[TaskResult]:
         # the kernel runs as nbgrader validate's does; our own environment is left as it is
         env = {**os.environ, "NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
         client = notebook_client(nb, Path(tmp), grading_timeout() if timeout is None else timeout)
-        try:
-            client.execute(env=env, stderr=subprocess.DEVNULL)  # the kernel's log lines are not the learner's business
-        except DeadKernelError:
-            _mark_unrun_cells(nb)
+        # cell by cell, to know which one the kernel died in; its log lines are not the learner's business
+        with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
+            for index, cell in enumerate(nb.cells):
+                try:
+                    client.execute_cell(cell, index)
+                except DeadKernelError:
+                    _mark_unrun_cells(nb, index)
+                    break
     return _tasks(nb)
 
 

@@ -171,7 +171,9 @@ def _learner_line_numbers(course: Path) -> list[str]:
     nb = nbformat.read(course / "autograded" / "blank" / ASSIGNMENT / "preprocessing.ipynb", 4)
     cell = next(c for c in nb.cells if ng.nbgrader_meta(c).get("grade_id") == "test_standardize")
     trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(line for o in cell.outputs for line in o.get("traceback", [])))
-    line = 1 + next(i for i, text in enumerate(cell.source.splitlines()) if text.startswith("out = standardize("))
+    line = 1 + next(
+        i for i, text in enumerate(cell.source.splitlines()) if text.startswith("out = expect_runs(standardize,")
+    )
     problems = [] if re.search(rf"Cell In\[\d+\], line {line}\b", trace) else [f"no line {line} in {trace!r}"]
     graded = [c for c in nb.cells if ng.nbgrader_meta(c).get("grade")]
     if any(o.output_type == "stream" and not o.text.strip() for c in graded for o in c.outputs):
