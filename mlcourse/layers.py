@@ -27,6 +27,7 @@ __all__ = [
     "TanhCache",
     "dense_backward",
     "dense_forward",
+    "dense_param_grads",
     "dropout_backward",
     "dropout_forward",
     "leaky_relu",
@@ -229,9 +230,21 @@ def dense_backward(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray
     X, W = cache
     dout = _check_upstream(dout, (X.shape[0], W.shape[1]), "dout")
     dX = dout @ W.T  # (N, D_in)
+    dW, db = dense_param_grads(dout, cache)
+    return dX, dW, db
+
+
+def dense_param_grads(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray]:
+    """``dW = X.T @ dout`` and ``db = sum_rows(dout)``: :func:`dense_backward` without ``dX``.
+
+    A network's first layer needs only these: its input is the data, whose gradient training never uses, so
+    ``MLP.backward`` skips that product there.
+    """
+    X, W = cache
+    dout = _check_upstream(dout, (X.shape[0], W.shape[1]), "dout")
     dW = X.T @ dout  # (D_in, D_out): a sum over the batch of outer products
     db = dout.sum(axis=0)  # (D_out,): b was broadcast over the batch, so its gradient sums over it
-    return dX, dW, db
+    return dW, db
 
 
 def relu_backward(dout: Any, cache: ReluCache) -> FloatArray:

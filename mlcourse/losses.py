@@ -11,6 +11,10 @@ loss                      value                                               gr
 ``binary_cross_entropy``  ``mean(log(1 + e^z) - y z)``                        ``(sigmoid(z) - y) / M``
 ``cross_entropy``         ``-(1/N) sum_i sum_c Y_ic log softmax(z_i)_c``        ``(softmax(z) - Y) / N``
 ========================  ==================================================  ============================
+
+Each loss also has a ``*_and_grad`` form returning ``(value, gradient)`` from one pass over its input (as
+cs231n's ``softmax_loss``): checks once, and for the cross-entropy one softmax serves both. The training loop
+uses it; the separate functions are the ones the chapters derive.
 """
 
 from __future__ import annotations
@@ -21,14 +25,17 @@ import numpy as np
 
 from mlcourse._checks import FloatArray, as_float_array
 from mlcourse.layers import log_softmax, sigmoid, softmax
-from mlcourse.preprocessing import one_hot
+from mlcourse.preprocessing import _one_hot
 
 __all__ = [
     "binary_cross_entropy",
+    "binary_cross_entropy_and_grad",
     "binary_cross_entropy_grad",
     "cross_entropy",
+    "cross_entropy_and_grad",
     "cross_entropy_grad",
     "mse",
+    "mse_and_grad",
     "mse_grad",
 ]
 
@@ -52,6 +59,13 @@ def mse_grad(y_pred: Any, y_true: Any) -> FloatArray:
     """``d mse / d y_pred = 2 (y_pred - y_true) / M``, shape of ``y_pred``."""
     y_pred, y_true = _same_shape(y_pred, y_true, "y_pred", "y_true")
     return 2.0 * (y_pred - y_true) / y_pred.size
+
+
+def mse_and_grad(y_pred: Any, y_true: Any) -> tuple[float, FloatArray]:
+    """``(mse(y_pred, y_true), mse_grad(y_pred, y_true))`` from one difference ``y_pred - y_true``."""
+    y_pred, y_true = _same_shape(y_pred, y_true, "y_pred", "y_true")
+    diff = y_pred - y_true
+    return float(np.mean(diff**2)), 2.0 * diff / diff.size
 
 
 def _binary_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
@@ -83,6 +97,13 @@ def binary_cross_entropy_grad(logits: Any, y: Any) -> FloatArray:
     return (sigmoid(z) - t) / z.size
 
 
+def binary_cross_entropy_and_grad(logits: Any, y: Any) -> tuple[float, FloatArray]:
+    """``(binary_cross_entropy(logits, y), binary_cross_entropy_grad(logits, y))``, checking the input once."""
+    z, t = _binary_targets(logits, y)
+    value = float(np.mean(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))))
+    return value, (sigmoid(z) - t) / z.size
+
+
 def _class_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
     """Logits ``(N, C)`` and targets as a ``(N, C)`` distribution (one-hot for integer labels)."""
     z = as_float_array(logits, "logits")
@@ -94,10 +115,10 @@ def _class_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
             raise ValueError(f"logits and y must have the same batch size; got {z.shape} and {t.shape}")
         if t.dtype.kind not in "iu" and not (t.dtype.kind == "f" and np.all(t == np.trunc(t))):
             raise ValueError(f"y of shape (N,) must hold integer class labels; got dtype {t.dtype}")
-        if np.any((t < 0) | (t >= z.shape[1])):
+        if t.min() < 0 or t.max() >= z.shape[1]:
             bad = t[(t < 0) | (t >= z.shape[1])][0]
             raise ValueError(f"y holds label {bad}, outside the {z.shape[1]} classes 0..{z.shape[1] - 1} of logits")
-        return z, one_hot(t.astype(np.int64), z.shape[1])
+        return z, _one_hot(t.astype(np.int64, copy=False), z.shape[1])
     t = as_float_array(t, "y")
     if t.shape != z.shape:
         raise ValueError(f"y must be labels (N,) or one-hot/probabilities (N, C) = {z.shape}; got shape {t.shape}")
@@ -122,3 +143,15 @@ def cross_entropy_grad(logits: Any, y: Any) -> FloatArray:
     """``d CE / d z = (softmax(z) - Y) / N``, shape ``(N, C)``."""
     z, t = _class_targets(logits, y)
     return (softmax(z, axis=1) - t) / z.shape[0]
+
+
+def cross_entropy_and_grad(logits: Any, y: Any) -> tuple[float, FloatArray]:
+    """``(cross_entropy(logits, y), cross_entropy_grad(logits, y))`` from one ``log_softmax``.
+
+    ``log p = log_softmax(z)`` gives the value ``-(1/N) sum Y log p`` and, exponentiated, the gradient
+    ``(p - Y) / N``.
+    """
+    z, t = _class_targets(logits, y)
+    log_p = log_softmax(z, axis=1)  # (N, C)
+    n = z.shape[0]
+    return float(-np.sum(t * log_p) / n), (np.exp(log_p) - t) / n

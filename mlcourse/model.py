@@ -162,7 +162,9 @@ class MLP:
     def backward(self, dlogits: Any) -> list[FloatArray]:
         """Gradients ``[dW1, db1, dW2, db2, ...]`` (aligned with ``params``) from ``dL/dlogits`` ``(N, C)``.
 
-        Walks the caches of the last ``forward`` in reverse: dense backward, then the activation's backward.
+        Walks the caches of the last ``forward`` in reverse: dense backward, then the activation's backward. The
+        first layer computes only ``dW1, db1`` (:func:`~mlcourse.layers.dense_param_grads`): the gradient with
+        respect to the data ``X`` is never used.
         """
         if not self.caches:
             raise RuntimeError("call forward(X) before backward(dlogits): backward needs the forward caches")
@@ -172,7 +174,10 @@ class MLP:
             backward = _BACKWARD_OF.get(type(cache))
             if backward is None:
                 raise TypeError(f"MLP.backward met a cache of unknown type {type(cache).__name__}")
-            if isinstance(cache, layers.DenseCache):
+            if cache is self.caches[0]:  # the first layer: its input is the data, whose gradient is never used
+                dW, db = layers.dense_param_grads(upstream, cache)
+                grads = [dW, db, *grads]
+            elif isinstance(cache, layers.DenseCache):
                 upstream, dW, db = backward(upstream, cache)
                 grads = [dW, db, *grads]
             else:

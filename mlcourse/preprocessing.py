@@ -217,6 +217,11 @@ def one_hot(y: Any, num_classes: int | None = None) -> FloatArray:
         raise ValueError(
             f"y holds label {labels.max()} but num_classes={num_classes}: labels must lie in 0..{num_classes - 1}"
         )
+    return _one_hot(labels, num_classes)
+
+
+def _one_hot(labels: np.ndarray, num_classes: int) -> FloatArray:
+    """``one_hot`` for labels already checked to be int64 in ``0..num_classes-1`` (the losses call it per step)."""
     out = np.zeros((len(labels), num_classes))  # (N, C)
     out[np.arange(len(labels)), labels] = 1.0
     return out

@@ -23,16 +23,28 @@ __all__ = [
     "EarlyStopping",
     "Evaluation",
     "History",
+    "Loss",
     "Model",
     "TrainingDivergedError",
     "evaluate",
     "fit",
 ]
 
-LOSSES: dict[str, tuple[Callable[[Any, Any], float], Callable[[Any, Any], FloatArray]]] = {
-    "cross_entropy": (losses.cross_entropy, losses.cross_entropy_grad),
-    "binary_cross_entropy": (losses.binary_cross_entropy, losses.binary_cross_entropy_grad),
-    "mse": (losses.mse, losses.mse_grad),
+
+class Loss(NamedTuple):
+    """A loss of :mod:`mlcourse.losses` as ``fit`` uses it: its value, its gradient, and both from one pass."""
+
+    value: Callable[[Any, Any], float]
+    grad: Callable[[Any, Any], FloatArray]
+    value_and_grad: Callable[[Any, Any], tuple[float, FloatArray]]
+
+
+LOSSES: dict[str, Loss] = {
+    "cross_entropy": Loss(losses.cross_entropy, losses.cross_entropy_grad, losses.cross_entropy_and_grad),
+    "binary_cross_entropy": Loss(
+        losses.binary_cross_entropy, losses.binary_cross_entropy_grad, losses.binary_cross_entropy_and_grad
+    ),
+    "mse": Loss(losses.mse, losses.mse_grad, losses.mse_and_grad),
 }
 
 
@@ -66,7 +78,7 @@ def _accuracy(outputs: FloatArray, y: np.ndarray, loss: str) -> float | None:
 
 def evaluate(model: Model, X: Any, y: Any, loss: str = "cross_entropy") -> Evaluation:
     """Loss and accuracy of ``model`` on ``(X, y)``, without dropout and without changing the model's mode."""
-    loss_fn = LOSSES[_check_loss(loss)][0]
+    loss_fn = LOSSES[_check_loss(loss)].value
     with eval_mode(model):
         outputs = model.forward(X)
     y_arr = np.asarray(y)
@@ -106,7 +118,7 @@ def fit(
     Raises:
         TrainingDivergedError: if the loss becomes NaN or infinite, naming the epoch and step.
     """
-    loss_fn, loss_grad = LOSSES[_check_loss(loss)]
+    loss_and_grad = LOSSES[_check_loss(loss)].value_and_grad
     X_train, y_train, validation = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping)
 
     def train_epoch(epoch: int, batches: list[np.ndarray]) -> dict[str, float]:
@@ -116,9 +128,9 @@ def fit(
             Xb, yb = X_train[idx], y_train[idx]  # (B, D), (B, ...)
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below, clearly
                 outputs = model.forward(Xb)
-                value = loss_fn(outputs, yb)
+                value, doutputs = loss_and_grad(outputs, yb)
             check_finite(value, epoch, step)
-            optimizer.step(model.backward(loss_grad(outputs, yb)))
+            optimizer.step(model.backward(doutputs))
             total_loss += value * len(idx)
             total_correct += (_accuracy(outputs, yb, loss) or 0.0) * len(idx)
         metrics = {"loss": total_loss / len(X_train)}

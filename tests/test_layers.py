@@ -60,6 +60,18 @@ def test_dense_forward_equals_torch_linear():
         assert cache.x is X  # the old name, for one release
 
 
+def test_dense_param_grads_are_dense_backward_without_the_input_gradient():
+    X, W, b = RNG.normal(size=(6, 4)), RNG.normal(size=(4, 3)), RNG.normal(size=3)
+    _, cache = layers.dense_forward(X, W, b)
+    dout = RNG.normal(size=(6, 3))
+    _, dW, db = layers.dense_backward(dout, cache)
+    dW_only, db_only = layers.dense_param_grads(dout, cache)
+    np.testing.assert_array_equal(dW_only, dW)
+    np.testing.assert_array_equal(db_only, db)
+    with pytest.raises(ValueError, match=r"dout must have the shape of the layer's output \(6, 3\); got \(6, 2\)"):
+        layers.dense_param_grads(np.zeros((6, 2)), cache)
+
+
 def test_forward_pairs_return_named_caches():
     z = RNG.normal(size=(4, 3))
     for forward, fn, field in [

@@ -26,8 +26,10 @@ def torch_value_and_grad(fn, logits: np.ndarray, *args) -> tuple[float, np.ndarr
 def test_mse_equals_torch(shape):
     y_pred, y_true = RNG.normal(size=shape), RNG.normal(size=shape)
     value, grad = torch_value_and_grad(F.mse_loss, y_pred, torch.from_numpy(y_true))
-    assert losses.mse(y_pred, y_true) == pytest.approx(value, rel=1e-12)
-    np.testing.assert_allclose(losses.mse_grad(y_pred, y_true), grad, rtol=1e-10, atol=1e-15)
+    fused_value, fused_grad = losses.mse_and_grad(y_pred, y_true)
+    for ours, ours_grad in [(losses.mse(y_pred, y_true), losses.mse_grad(y_pred, y_true)), (fused_value, fused_grad)]:
+        assert ours == pytest.approx(value, rel=1e-12)
+        np.testing.assert_allclose(ours_grad, grad, rtol=1e-10, atol=1e-15)
 
 
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1e4])
@@ -37,10 +39,12 @@ def test_binary_cross_entropy_equals_torch(scale):
     y[0, 0] = 0.3  # soft targets are allowed
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ours, ours_grad = losses.binary_cross_entropy(z, y), losses.binary_cross_entropy_grad(z, y)
+        separate = losses.binary_cross_entropy(z, y), losses.binary_cross_entropy_grad(z, y)
+        fused = losses.binary_cross_entropy_and_grad(z, y)
     value, grad = torch_value_and_grad(F.binary_cross_entropy_with_logits, z, torch.from_numpy(y))
-    assert np.isfinite(ours) and ours == pytest.approx(value, rel=1e-12)
-    np.testing.assert_allclose(ours_grad, grad, rtol=1e-10, atol=1e-15)
+    for ours, ours_grad in (separate, fused):
+        assert np.isfinite(ours) and ours == pytest.approx(value, rel=1e-12)
+        np.testing.assert_allclose(ours_grad, grad, rtol=1e-10, atol=1e-15)
 
 
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1e4, -1e4])
@@ -52,10 +56,12 @@ def test_cross_entropy_equals_torch(scale, target):
     torch_target = torch.from_numpy(y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ours, ours_grad = losses.cross_entropy(z, y), losses.cross_entropy_grad(z, y)
+        separate = losses.cross_entropy(z, y), losses.cross_entropy_grad(z, y)
+        fused = losses.cross_entropy_and_grad(z, y)
     value, grad = torch_value_and_grad(F.cross_entropy, z, torch_target)
-    assert np.isfinite(ours) and ours == pytest.approx(value, rel=1e-12)
-    np.testing.assert_allclose(ours_grad, grad, rtol=1e-10, atol=1e-15)
+    for ours, ours_grad in (separate, fused):
+        assert np.isfinite(ours) and ours == pytest.approx(value, rel=1e-12)
+        np.testing.assert_allclose(ours_grad, grad, rtol=1e-10, atol=1e-15)
 
 
 def test_gradients_match_central_differences():
@@ -84,6 +90,9 @@ def test_gradients_match_central_differences():
         (lambda: losses.cross_entropy(np.zeros((3, 2)), np.array([0, 1])), r"same batch size; got \(3, 2\) and \(2,\)"),
         (lambda: losses.cross_entropy(np.zeros((2, 3)), np.array([0, 3])), r"label 3, outside the 3 classes 0..2"),
         (lambda: losses.cross_entropy(np.zeros((2, 3)), np.array([0, -1])), r"label -1"),
+        (lambda: losses.cross_entropy_and_grad(np.zeros((2, 3)), np.array([3, 0])), r"label 3, outside the 3 classes"),
+        (lambda: losses.mse_and_grad(np.zeros(3), np.zeros(2)), r"y_pred and y_true must have the same shape"),
+        (lambda: losses.binary_cross_entropy_and_grad(np.zeros(2), np.array([0, 2])), r"targets in \[0, 1\]"),
         (lambda: losses.cross_entropy(np.zeros((2, 3)), np.array([0.5, 1.0])), r"must hold integer class labels"),
         (
             lambda: losses.cross_entropy_grad(np.zeros((2, 3)), np.zeros((2, 4))),

@@ -113,6 +113,11 @@ def test_params_are_updated_in_place():
         (lambda: optim.SGD([], lr=0.1), ValueError, "params must be a non-empty list"),
         (lambda: optim.SGD([[1.0, 2.0]], lr=0.1), TypeError, r"params\[0\] must be a float NumPy array"),
         (
+            lambda: optim.Adam([np.zeros(2), np.zeros(2, dtype=np.float32)]),
+            TypeError,
+            r"params must share one dtype: params\[0\] is float64, params\[1\] float32",
+        ),
+        (
             lambda: optim.SGD([np.zeros(2)], lr=0.1).step([np.zeros(3)]),
             ValueError,
             r"grads\[0\] must have the shape of params\[0\] \(2,\); got \(3,\)",
