@@ -34,19 +34,19 @@ Epoch = Callable[[int], float]  # runs one epoch with the given shuffle seed, re
 
 
 def mlcourse_runner(X: np.ndarray, y: np.ndarray) -> Epoch:
-    model = MLP([64, 64, 32, 10], seed=0)
+    model = MLP([64, 64, 32, 10], rng=0)
     optimizer = Adam(model.params)
 
     def epoch(seed: int) -> float:
         start = time.perf_counter()
-        fit(model, X, y, optimizer=optimizer, epochs=1, batch_size=32, seed=seed, progress=False)
+        fit(model, X, y, optimizer=optimizer, epochs=1, batch_size=32, rng=seed, progress=False)
         return time.perf_counter() - start
 
     return epoch
 
 
 def torch_runner(X: np.ndarray, y: np.ndarray, dtype: torch.dtype) -> Epoch:
-    net = to_torch(MLP([64, 64, 32, 10], seed=0), device="cpu", dtype=dtype)
+    net = to_torch(MLP([64, 64, 32, 10], rng=0), device="cpu", dtype=dtype)
     optimizer = torch.optim.Adam(net.parameters())
     Xt, yt = torch.tensor(X, dtype=dtype), torch.tensor(y)
 

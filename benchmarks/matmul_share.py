@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     sizes = [args.width, args.width, args.width, 10]
-    model = MLP(sizes, seed=0)
+    model = MLP(sizes, rng=0)
     opt = Adam(model.params)
     X, y = rng.normal(size=(args.batch, args.width)), rng.integers(0, 10, size=args.batch)
     step_seconds(model, opt, X, y)  # warm-up

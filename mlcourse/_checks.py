@@ -6,10 +6,14 @@ or a label out of range reads *which* argument was wrong and how, instead of a t
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 FloatArray = npt.NDArray[np.float64]
 RngLike = int | np.random.Generator | None  # every source of randomness in the package: a seed, a Generator or None
@@ -24,7 +28,11 @@ __all__ = [
     "check_non_negative",
     "check_positive_int",
     "check_same_length",
+    "renamed",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _describe(x: Any) -> str:
@@ -57,7 +65,7 @@ def as_float_array(x: Any, name: str) -> FloatArray:
     return arr.astype(np.float64)
 
 
-def as_float_matrix(X: Any, name: str = "X") -> FloatArray:
+def as_float_matrix(X: ArrayLike, name: str = "X") -> FloatArray:
     """Return ``X`` as a finite float64 array of shape ``(N, D)`` with ``N, D >= 1``.
 
     Raises:
@@ -82,7 +90,7 @@ def as_float_matrix(X: Any, name: str = "X") -> FloatArray:
     return arr
 
 
-def as_labels(y: Any, name: str = "y") -> np.ndarray:
+def as_labels(y: ArrayLike, name: str = "y") -> np.ndarray:
     """Return ``y`` as a non-empty 1-D int64 array of class labels ``0, 1, ..., C-1``.
 
     Floats are accepted when they are whole numbers (``1.0``), booleans as 0/1.
@@ -143,3 +151,33 @@ def as_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
         raise TypeError(f"{name} must be an int seed, a numpy Generator or None; got {type(rng).__name__}")
     return np.random.default_rng(rng)
+
+
+def renamed(**old_to_new: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Keep a renamed keyword argument working for one release: ``@renamed(seed="rng")``.
+
+    A call with the old name warns (``DeprecationWarning`` naming both) and passes the value on under the new
+    one; giving both is a TypeError. The decorated function keeps its signature and docstring.
+    """
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{fn.__qualname__}() got both {old}= and its new name {new}=; give only {new}="
+                        )
+                    warnings.warn(
+                        f"{fn.__qualname__}(): the argument {old}= is now {new}= (the old name is removed in the next "
+                        "release)",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -19,9 +19,10 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse import init, layers
-from mlcourse._checks import FloatArray
+from mlcourse._checks import FloatArray, RngLike, as_rng, renamed
 from mlcourse.preprocessing import one_hot
 
 __all__ = ["MLP", "Linear", "Tensor", "cross_entropy", "unbroadcast"]
@@ -40,7 +41,7 @@ def unbroadcast(grad: FloatArray, shape: tuple[int, ...]) -> FloatArray:
 class Tensor:
     """A NumPy array (float64) that records the operations applied to it, so that it can backpropagate."""
 
-    def __init__(self, data: Any, _children: tuple[Tensor, ...] = (), _op: str = "") -> None:
+    def __init__(self, data: ArrayLike, _children: tuple[Tensor, ...] = (), _op: str = "") -> None:
         self.data: FloatArray = np.asarray(data, dtype=np.float64)
         self.grad: FloatArray = np.zeros_like(self.data)
         self._backward: Callable[[], None] = lambda: None
@@ -264,8 +265,8 @@ class Linear:
         self.W = Tensor(init.he_normal(fan_in, fan_out, rng=rng))
         self.b = Tensor(np.zeros(fan_out))
 
-    def __call__(self, x: Tensor) -> Tensor:
-        return x @ self.W + self.b
+    def __call__(self, X: Tensor) -> Tensor:
+        return X @ self.W + self.b
 
     def parameters(self) -> list[Tensor]:
         return [self.W, self.b]
@@ -274,14 +275,15 @@ class Linear:
 class MLP:
     """ReLU hidden layers and a linear output, built from :class:`Linear`; ``parameters()`` for training."""
 
-    def __init__(self, sizes: Sequence[int], seed: int | None = 0) -> None:
+    @renamed(seed="rng")
+    def __init__(self, sizes: Sequence[int], rng: RngLike = 0) -> None:
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least 2 layer widths; got {list(sizes)!r}")
-        rng = np.random.default_rng(seed)
+        rng = as_rng(rng)
         self.layers = [Linear(a, b, rng) for a, b in pairwise(sizes)]
 
-    def __call__(self, x: Any) -> Tensor:
-        out = _lift(x)
+    def __call__(self, X: ArrayLike | Tensor) -> Tensor:
+        out = _lift(X)
         for i, layer in enumerate(self.layers):
             out = layer(out)
             if i < len(self.layers) - 1:
@@ -296,7 +298,7 @@ class MLP:
             p.zero_grad()
 
 
-def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
+def cross_entropy(logits: Tensor, labels: ArrayLike) -> Tensor:
     """Mean softmax cross-entropy from logits ``(N, C)`` and integer labels ``(N,)``, from primitives.
 
     ``log_softmax(z) = (z - m) - log(sum(exp(z - m)))`` with the row max ``m`` held constant (the result

@@ -1,7 +1,7 @@
 """Datasets that need no network: scikit-learn's bundled real data and seeded 2-D toy problems.
 
 Every loader returns ``(X, y)`` with ``X`` float64 of shape ``(N, D)`` and ``y`` int64 labels of shape
-``(N,)``. The toy generators draw only from ``np.random.default_rng(seed)``: same seed, same data.
+``(N,)``. The toy generators draw only from their ``rng`` (an int seed, a Generator or None): same seed, same data.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlcourse._checks import check_non_negative, check_positive_int
+from mlcourse._checks import RngLike, as_rng, check_non_negative, check_positive_int, renamed
 
 __all__ = ["load_breast_cancer", "load_digits", "make_blobs", "make_moons", "make_spirals"]
 
@@ -61,8 +61,9 @@ def _split_evenly(n_samples: int, n_classes: int) -> np.ndarray:
     return np.repeat(np.arange(n_classes), sizes)
 
 
+@renamed(seed="rng")
 def make_spirals(
-    n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int | None = 0
+    n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, rng: RngLike = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms, one per class: not linearly separable, a classic for MLPs.
 
@@ -74,7 +75,7 @@ def make_spirals(
     n_samples = check_positive_int(n_samples, "n_samples")
     n_classes = check_positive_int(n_classes, "n_classes")
     noise = check_non_negative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     y = _split_evenly(n_samples, n_classes)  # (N,)
     t = rng.uniform(0.0, 1.0, size=n_samples)  # (N,)
     angle = 4.0 * t + 2.0 * np.pi * y / n_classes + noise * rng.standard_normal(n_samples)
@@ -82,7 +83,8 @@ def make_spirals(
     return X, y
 
 
-def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+@renamed(seed="rng")
+def make_moons(n_samples: int = 200, noise: float = 0.1, rng: RngLike = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (as ``sklearn.datasets.make_moons``), plus Gaussian noise.
 
     Class 0: ``(cos s, sin s)``; class 1: ``(1 - cos s, 0.5 - sin s)``, ``s`` uniform in ``[0, pi]``.
@@ -92,7 +94,7 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     noise = check_non_negative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     y = _split_evenly(n_samples, 2)  # (N,)
     s = rng.uniform(0.0, np.pi, size=n_samples)  # (N,)
     X = np.where(
@@ -103,8 +105,9 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -
     return X + noise * rng.standard_normal(X.shape), y
 
 
+@renamed(seed="rng")
 def make_blobs(
-    n_samples: int = 300, centers: int = 3, n_features: int = 2, cluster_std: float = 1.0, seed: int | None = 0
+    n_samples: int = 300, centers: int = 3, n_features: int = 2, cluster_std: float = 1.0, rng: RngLike = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Isotropic Gaussian clusters: centres uniform in ``[-10, 10]^D``, points ``centre + cluster_std * N(0, I)``.
 
@@ -115,7 +118,7 @@ def make_blobs(
     centers = check_positive_int(centers, "centers")
     n_features = check_positive_int(n_features, "n_features")
     cluster_std = check_non_negative(cluster_std, "cluster_std")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     means = rng.uniform(-10.0, 10.0, size=(centers, n_features))  # (K, D)
     y = _split_evenly(n_samples, centers)  # (N,)
     X = means[y] + cluster_std * rng.standard_normal((n_samples, n_features))  # (N, D)

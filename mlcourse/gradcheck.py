@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse._checks import FloatArray, as_float_array
 
@@ -44,7 +45,7 @@ def numerical_gradient(f: Callable[[FloatArray], Any], x: Any, h: float = 1e-5) 
     return grad
 
 
-def rel_error(a: Any, b: Any) -> float:
+def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     """Largest relative error ``|a - b| / max(|a| + |b|, 1e-12)`` over all entries (cs231n's measure).
 
     As a rule of thumb in float64: < 1e-7 is right, 1e-7..1e-4 is suspicious (or a kink such as ReLU's 0),
@@ -84,7 +85,7 @@ class GradCheck:
 
 
 def check_gradient(
-    f: Callable[[FloatArray], Any], x: Any, analytic: Any, h: float = 1e-5, tolerance: float = 1e-7
+    f: Callable[[FloatArray], Any], x: Any, analytic: ArrayLike, h: float = 1e-5, tolerance: float = 1e-7
 ) -> GradCheck:
     """Compare ``analytic`` (your ``df/dx`` at ``x``) with :func:`numerical_gradient`; report the worst entry."""
     numeric = numerical_gradient(f, x, h)

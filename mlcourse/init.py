@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse._checks import FloatArray, RngLike, as_rng, check_non_negative, check_positive_int
 
@@ -99,7 +100,7 @@ def he_normal(fan_in: int, fan_out: int, gain: float = math.sqrt(2.0), rng: RngL
     return as_rng(rng).normal(0.0, gain / math.sqrt(shape[0]), size=shape)
 
 
-def activation_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
+def activation_stds(X: ArrayLike, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
     """How the signal's scale evolves with depth: ``std(A_l)`` for ``A_l = activation(A_{l-1} @ W_l)``, ``A_0 = X``.
 
     Biases are left out (they start at 0). Used to compare initializations, as Glorot & Bengio (2010) and
@@ -126,7 +127,7 @@ def activation_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatA
     return np.array(stds)
 
 
-def layer_stds(X: Any, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
+def layer_stds(X: ArrayLike, weights: Sequence[Any], activation: Callable[[FloatArray], FloatArray]) -> FloatArray:
     """Deprecated name of :func:`activation_stds` (exercise 2's name for it); removed in the next release."""
     warnings.warn("mlcourse.init.layer_stds is now mlcourse.init.activation_stds", DeprecationWarning, stacklevel=2)
     return activation_stds(X, weights, activation)

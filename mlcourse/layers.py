@@ -11,11 +11,12 @@ into the gradients of the layer's inputs and parameters.
 from __future__ import annotations
 
 import warnings
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from mlcourse._checks import FloatArray, as_float_array, check_non_negative
+from mlcourse._checks import FloatArray, RngLike, as_float_array, as_rng, check_non_negative, renamed
 
 __all__ = [
     "DenseCache",
@@ -52,27 +53,27 @@ __all__ = [
 # --- activations ------------------------------------------------------------------------------------
 
 
-def relu(z: Any) -> FloatArray:
+def relu(z: ArrayLike) -> FloatArray:
     """``max(0, z)`` elementwise; any shape."""
     z = as_float_array(z, "z")
     return np.maximum(z, 0.0)
 
 
-def leaky_relu(z: Any, negative_slope: float = 0.01) -> FloatArray:
+def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> FloatArray:
     """``z`` where ``z > 0``, else ``negative_slope * z``; any shape (torch's default slope 0.01)."""
     z = as_float_array(z, "z")
     slope = check_non_negative(negative_slope, "negative_slope")
     return np.where(z > 0, z, slope * z)
 
 
-def sigmoid(z: Any) -> FloatArray:
+def sigmoid(z: ArrayLike) -> FloatArray:
     """``1 / (1 + exp(-z))`` without overflow: ``exp`` only ever sees ``-|z|``; any shape."""
     z = as_float_array(z, "z")
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def tanh(z: Any) -> FloatArray:
+def tanh(z: ArrayLike) -> FloatArray:
     """``(e^z - e^-z) / (e^z + e^-z)`` elementwise (NumPy's ``tanh`` is stable); any shape."""
     return np.tanh(as_float_array(z, "z"))
 
@@ -83,7 +84,7 @@ def _check_axis(z: FloatArray, axis: int) -> int:
     return int(axis)
 
 
-def log_softmax(z: Any, axis: int = -1) -> FloatArray:
+def log_softmax(z: ArrayLike, axis: int = -1) -> FloatArray:
     """``z - logsumexp(z)`` along ``axis``, computed as ``(z - m) - log(sum(exp(z - m)))``, ``m = max z``."""
     z = as_float_array(z, "z")
     axis = _check_axis(z, axis)
@@ -91,7 +92,7 @@ def log_softmax(z: Any, axis: int = -1) -> FloatArray:
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def softmax(z: Any, axis: int = -1) -> FloatArray:
+def softmax(z: ArrayLike, axis: int = -1) -> FloatArray:
     """``exp(z_k) / sum_j exp(z_j)`` along ``axis`` (default: the last, the classes), max-shifted for stability."""
     z = as_float_array(z, "z")
     axis = _check_axis(z, axis)
@@ -153,7 +154,7 @@ class SoftmaxCache(NamedTuple):
 # --- forward halves ---------------------------------------------------------------------------------
 
 
-def dense_forward(X: Any, W: Any, b: Any) -> tuple[FloatArray, DenseCache]:
+def dense_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray, DenseCache]:
     """Affine layer ``out = X @ W + b``.
 
     Args:
@@ -177,31 +178,31 @@ def dense_forward(X: Any, W: Any, b: Any) -> tuple[FloatArray, DenseCache]:
     return out, DenseCache(X, W)
 
 
-def relu_forward(z: Any) -> tuple[FloatArray, ReluCache]:
+def relu_forward(z: ArrayLike) -> tuple[FloatArray, ReluCache]:
     """``a = max(0, z)``; returns ``(a, ReluCache(z))``."""
     z = as_float_array(z, "z")
     return relu(z), ReluCache(z)
 
 
-def leaky_relu_forward(z: Any, negative_slope: float = 0.01) -> tuple[FloatArray, LeakyReluCache]:
+def leaky_relu_forward(z: ArrayLike, negative_slope: float = 0.01) -> tuple[FloatArray, LeakyReluCache]:
     """``a = leaky_relu(z)``; returns ``(a, LeakyReluCache(z, negative_slope))``."""
     z = as_float_array(z, "z")
     return leaky_relu(z, negative_slope), LeakyReluCache(z, float(negative_slope))
 
 
-def sigmoid_forward(z: Any) -> tuple[FloatArray, SigmoidCache]:
+def sigmoid_forward(z: ArrayLike) -> tuple[FloatArray, SigmoidCache]:
     """``a = sigmoid(z)``; returns ``(a, SigmoidCache(a))``."""
     a = sigmoid(z)
     return a, SigmoidCache(a)
 
 
-def tanh_forward(z: Any) -> tuple[FloatArray, TanhCache]:
+def tanh_forward(z: ArrayLike) -> tuple[FloatArray, TanhCache]:
     """``a = tanh(z)``; returns ``(a, TanhCache(a))``."""
     a = tanh(z)
     return a, TanhCache(a)
 
 
-def softmax_forward(z: Any, axis: int = -1) -> tuple[FloatArray, SoftmaxCache]:
+def softmax_forward(z: ArrayLike, axis: int = -1) -> tuple[FloatArray, SoftmaxCache]:
     """``a = softmax(z, axis)``; returns ``(a, SoftmaxCache(a, axis))``."""
     a = softmax(z, axis)
     return a, SoftmaxCache(a, axis)
@@ -210,14 +211,14 @@ def softmax_forward(z: Any, axis: int = -1) -> tuple[FloatArray, SoftmaxCache]:
 # --- backward halves (chapter 5) --------------------------------------------------------------------
 
 
-def _check_upstream(dout: Any, expected: tuple[int, ...], name: str) -> FloatArray:
+def _check_upstream(dout: ArrayLike, expected: tuple[int, ...], name: str) -> FloatArray:
     dout = as_float_array(dout, name)
     if dout.shape != expected:
         raise ValueError(f"{name} must have the shape of the layer's output {expected}; got {dout.shape}")
     return dout
 
 
-def dense_backward(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray, FloatArray]:
+def dense_backward(dout: ArrayLike, cache: DenseCache) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Gradients of ``out = X @ W + b``: ``dX = dout @ W.T``, ``dW = X.T @ dout``, ``db = sum_rows(dout)``.
 
     Args:
@@ -234,7 +235,7 @@ def dense_backward(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray
     return dX, dW, db
 
 
-def dense_param_grads(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatArray]:
+def dense_param_grads(dout: ArrayLike, cache: DenseCache) -> tuple[FloatArray, FloatArray]:
     """``dW = X.T @ dout`` and ``db = sum_rows(dout)``: :func:`dense_backward` without ``dX``.
 
     A network's first layer needs only these: its input is the data, whose gradient training never uses, so
@@ -247,31 +248,31 @@ def dense_param_grads(dout: Any, cache: DenseCache) -> tuple[FloatArray, FloatAr
     return dW, db
 
 
-def relu_backward(dout: Any, cache: ReluCache) -> FloatArray:
+def relu_backward(dout: ArrayLike, cache: ReluCache) -> FloatArray:
     """``dz = dout * [z > 0]`` (the subgradient at 0 is taken as 0, as in torch); ``dout`` has ``z``'s shape."""
     dout = _check_upstream(dout, cache.z.shape, "dout")
     return dout * (cache.z > 0)
 
 
-def leaky_relu_backward(dout: Any, cache: LeakyReluCache) -> FloatArray:
+def leaky_relu_backward(dout: ArrayLike, cache: LeakyReluCache) -> FloatArray:
     """``dz = dout`` where ``z > 0``, else ``negative_slope * dout``; ``dout`` has ``z``'s shape."""
     dout = _check_upstream(dout, cache.z.shape, "dout")
     return np.where(cache.z > 0, dout, cache.negative_slope * dout)
 
 
-def sigmoid_backward(dout: Any, cache: SigmoidCache) -> FloatArray:
+def sigmoid_backward(dout: ArrayLike, cache: SigmoidCache) -> FloatArray:
     """``dz = dout * a (1 - a)`` with ``a = sigmoid(z)``; ``dout`` has ``a``'s shape."""
     dout = _check_upstream(dout, cache.a.shape, "dout")
     return dout * cache.a * (1.0 - cache.a)
 
 
-def tanh_backward(dout: Any, cache: TanhCache) -> FloatArray:
+def tanh_backward(dout: ArrayLike, cache: TanhCache) -> FloatArray:
     """``dz = dout * (1 - a^2)`` with ``a = tanh(z)``; ``dout`` has ``a``'s shape."""
     dout = _check_upstream(dout, cache.a.shape, "dout")
     return dout * (1.0 - cache.a**2)
 
 
-def softmax_backward(dout: Any, cache: SoftmaxCache) -> FloatArray:
+def softmax_backward(dout: ArrayLike, cache: SoftmaxCache) -> FloatArray:
     """Jacobian-vector product of softmax: ``dz = a * (dout - sum(dout * a))``, the sum along ``axis``.
 
     The Jacobian ``diag(a) - a a^T`` is never formed: ``O(C)`` per row instead of ``O(C^2)``.
@@ -289,30 +290,31 @@ class DropoutCache(NamedTuple):
     mask: FloatArray  # 0 for dropped units, 1 / (1 - p) for kept ones
 
 
+@renamed(x="X")
 def dropout_forward(
-    x: Any, p: float, rng: np.random.Generator | int | None = None, training: bool = True
+    X: ArrayLike, p: float, rng: RngLike = None, training: bool = True
 ) -> tuple[FloatArray, DropoutCache]:
     """Inverted dropout: zero each entry with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
-    The scaling keeps ``E[out] = x``, so at evaluation (``training=False``) the layer is the identity.
+    The scaling keeps ``E[out] = X``, so at evaluation (``training=False``) the layer is the identity.
 
     Args:
-        x: activations of any shape.
+        X: a batch of activations, e.g. ``(N, D)`` (any shape).
         p: drop probability in ``[0, 1)``.
-        rng: a ``np.random.Generator`` or a seed; the same seed drops the same units.
+        rng: an int seed (the same seed drops the same units), a Generator (advanced), or None.
         training: drop only while training.
     """
-    x = as_float_array(x, "x")
+    X = as_float_array(X, "X")
     p = check_non_negative(p, "p")
     if p >= 1:
         raise ValueError(f"p must be a drop probability in [0, 1); got {p}")
     if not training or p == 0:
-        return x, DropoutCache(np.ones_like(x))
-    mask = (np.random.default_rng(rng).random(x.shape) >= p) / (1.0 - p)  # (same shape as x)
-    return x * mask, DropoutCache(mask)
+        return X, DropoutCache(np.ones_like(X))
+    mask = (as_rng(rng).random(X.shape) >= p) / (1.0 - p)  # (same shape as X)
+    return X * mask, DropoutCache(mask)
 
 
-def dropout_backward(dout: Any, cache: DropoutCache) -> FloatArray:
-    """``dx = dout * mask``: gradients flow only through the kept units, with the same scaling."""
+def dropout_backward(dout: ArrayLike, cache: DropoutCache) -> FloatArray:
+    """``dX = dout * mask``: gradients flow only through the kept units, with the same scaling."""
     dout = _check_upstream(dout, cache.mask.shape, "dout")
     return dout * cache.mask

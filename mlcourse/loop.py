@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse._checks import FloatArray, RngLike, as_float_matrix, as_rng, check_positive_int, check_same_length
 from mlcourse.preprocessing import minibatch_indices
@@ -144,8 +145,8 @@ def _split_validation(
 
 
 def prepare(
-    X: Any,
-    y: Any,
+    X: ArrayLike,
+    y: ArrayLike,
     epochs: int,
     batch_size: int,
     validation_split: float = 0.0,

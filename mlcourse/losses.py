@@ -19,9 +19,8 @@ uses it; the separate functions are the ones the chapters derive.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse._checks import FloatArray, as_float_array
 from mlcourse.layers import log_softmax, sigmoid, softmax
@@ -40,7 +39,7 @@ __all__ = [
 ]
 
 
-def _same_shape(a: Any, b: Any, a_name: str, b_name: str) -> tuple[FloatArray, FloatArray]:
+def _same_shape(a: ArrayLike, b: ArrayLike, a_name: str, b_name: str) -> tuple[FloatArray, FloatArray]:
     a, b = as_float_array(a, a_name), as_float_array(b, b_name)
     if a.shape != b.shape:
         raise ValueError(f"{a_name} and {b_name} must have the same shape; got {a.shape} and {b.shape}")
@@ -49,26 +48,26 @@ def _same_shape(a: Any, b: Any, a_name: str, b_name: str) -> tuple[FloatArray, F
     return a, b
 
 
-def mse(y_pred: Any, y_true: Any) -> float:
+def mse(y_pred: ArrayLike, y_true: ArrayLike) -> float:
     """Mean squared error ``(1/M) sum (y_pred - y_true)^2`` over all M entries (the seed's 4.2)."""
     y_pred, y_true = _same_shape(y_pred, y_true, "y_pred", "y_true")
     return float(np.mean((y_pred - y_true) ** 2))
 
 
-def mse_grad(y_pred: Any, y_true: Any) -> FloatArray:
+def mse_grad(y_pred: ArrayLike, y_true: ArrayLike) -> FloatArray:
     """``d mse / d y_pred = 2 (y_pred - y_true) / M``, shape of ``y_pred``."""
     y_pred, y_true = _same_shape(y_pred, y_true, "y_pred", "y_true")
     return 2.0 * (y_pred - y_true) / y_pred.size
 
 
-def mse_and_grad(y_pred: Any, y_true: Any) -> tuple[float, FloatArray]:
+def mse_and_grad(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[float, FloatArray]:
     """``(mse(y_pred, y_true), mse_grad(y_pred, y_true))`` from one difference ``y_pred - y_true``."""
     y_pred, y_true = _same_shape(y_pred, y_true, "y_pred", "y_true")
     diff = y_pred - y_true
     return float(np.mean(diff**2)), 2.0 * diff / diff.size
 
 
-def _binary_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
+def _binary_targets(logits: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     z, t = _same_shape(logits, y, "logits", "y")
     if np.any((t < 0) | (t > 1)):
         raise ValueError(
@@ -77,7 +76,7 @@ def _binary_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
     return z, t
 
 
-def binary_cross_entropy(logits: Any, y: Any) -> float:
+def binary_cross_entropy(logits: ArrayLike, y: ArrayLike) -> float:
     """Binary cross-entropy from logits: ``mean(-y log sigmoid(z) - (1 - y) log(1 - sigmoid(z)))``.
 
     Computed as ``max(z, 0) - y z + log(1 + exp(-|z|))``, which never overflows nor takes ``log(0)``.
@@ -91,20 +90,20 @@ def binary_cross_entropy(logits: Any, y: Any) -> float:
     return float(np.mean(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))))
 
 
-def binary_cross_entropy_grad(logits: Any, y: Any) -> FloatArray:
+def binary_cross_entropy_grad(logits: ArrayLike, y: ArrayLike) -> FloatArray:
     """``d BCE / d z = (sigmoid(z) - y) / M``, shape of ``logits``."""
     z, t = _binary_targets(logits, y)
     return (sigmoid(z) - t) / z.size
 
 
-def binary_cross_entropy_and_grad(logits: Any, y: Any) -> tuple[float, FloatArray]:
+def binary_cross_entropy_and_grad(logits: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray]:
     """``(binary_cross_entropy(logits, y), binary_cross_entropy_grad(logits, y))``, checking the input once."""
     z, t = _binary_targets(logits, y)
     value = float(np.mean(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))))
     return value, (sigmoid(z) - t) / z.size
 
 
-def _class_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
+def _class_targets(logits: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Logits ``(N, C)`` and targets as a ``(N, C)`` distribution (one-hot for integer labels)."""
     z = as_float_array(logits, "logits")
     if z.ndim != 2 or z.shape[0] == 0:
@@ -125,7 +124,7 @@ def _class_targets(logits: Any, y: Any) -> tuple[FloatArray, FloatArray]:
     return z, t
 
 
-def cross_entropy(logits: Any, y: Any) -> float:
+def cross_entropy(logits: ArrayLike, y: ArrayLike) -> float:
     """Categorical cross-entropy from logits: ``-(1/N) sum_i sum_c Y_ic log softmax(z_i)_c``.
 
     Uses ``log_softmax`` (log-sum-exp), so it is finite for any finite logits. Equals
@@ -139,13 +138,13 @@ def cross_entropy(logits: Any, y: Any) -> float:
     return float(-np.sum(t * log_softmax(z, axis=1)) / z.shape[0])
 
 
-def cross_entropy_grad(logits: Any, y: Any) -> FloatArray:
+def cross_entropy_grad(logits: ArrayLike, y: ArrayLike) -> FloatArray:
     """``d CE / d z = (softmax(z) - Y) / N``, shape ``(N, C)``."""
     z, t = _class_targets(logits, y)
     return (softmax(z, axis=1) - t) / z.shape[0]
 
 
-def cross_entropy_and_grad(logits: Any, y: Any) -> tuple[float, FloatArray]:
+def cross_entropy_and_grad(logits: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray]:
     """``(cross_entropy(logits, y), cross_entropy_grad(logits, y))`` from one ``log_softmax``.
 
     ``log p = log_softmax(z)`` gives the value ``-(1/N) sum Y log p`` and, exponentiated, the gradient

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse._checks import as_float_array, as_labels, check_positive_int, check_same_length
 
@@ -35,19 +36,19 @@ __all__ = [
 AVERAGES = ("binary", "macro", "micro", "weighted")
 
 
-def _labels_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+def _labels_pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     t, p = as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred")
     check_same_length(t, p, "y_true", "y_pred")
     return t, p
 
 
-def accuracy(y_true: Any, y_pred: Any) -> float:
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Fraction of samples whose predicted label equals the true one: ``mean(y_true == y_pred)``."""
     t, p = _labels_pair(y_true, y_pred)
     return float(np.mean(t == p))
 
 
-def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | None = None) -> np.ndarray:
     """``C[i, j]`` = number of samples of true class ``i`` predicted as class ``j``; shape ``(K, K)``.
 
     ``K = num_classes``, by default ``max(y_true, y_pred) + 1``. Rows are true classes, columns predictions
@@ -77,7 +78,7 @@ def _counts(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return tp, fp, fn, support
 
 
-def _score(kind: str, y_true: Any, y_pred: Any, average: str, zero_division: float) -> float:
+def _score(kind: str, y_true: ArrayLike, y_pred: ArrayLike, average: str, zero_division: float) -> float:
     if average not in AVERAGES:
         raise ValueError(f"average must be one of {list(AVERAGES)}; got {average!r}")
     t, p = _labels_pair(y_true, y_pred)
@@ -109,23 +110,23 @@ def _per_class(kind: str, tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, zero_d
     return _ratio(2 * tp, 2 * tp + fp + fn, zero_division)  # F1, as scikit-learn computes it
 
 
-def precision(y_true: Any, y_pred: Any, average: str = "binary", zero_division: float = 0.0) -> float:
+def precision(y_true: ArrayLike, y_pred: ArrayLike, average: str = "binary", zero_division: float = 0.0) -> float:
     """Of the samples predicted as a class, the fraction that truly are: ``TP / (TP + FP)``."""
     return _score("precision", y_true, y_pred, average, zero_division)
 
 
-def recall(y_true: Any, y_pred: Any, average: str = "binary", zero_division: float = 0.0) -> float:
+def recall(y_true: ArrayLike, y_pred: ArrayLike, average: str = "binary", zero_division: float = 0.0) -> float:
     """Of the samples truly in a class, the fraction predicted as it: ``TP / (TP + FN)``."""
     return _score("recall", y_true, y_pred, average, zero_division)
 
 
-def f1_score(y_true: Any, y_pred: Any, average: str = "binary", zero_division: float = 0.0) -> float:
+def f1_score(y_true: ArrayLike, y_pred: ArrayLike, average: str = "binary", zero_division: float = 0.0) -> float:
     """Harmonic mean of precision and recall: ``2 TP / (2 TP + FP + FN)``."""
     return _score("f1", y_true, y_pred, average, zero_division)
 
 
 def classification_report(
-    y_true: Any, y_pred: Any, zero_division: float = 0.0, output_dict: bool = False
+    y_true: ArrayLike, y_pred: ArrayLike, zero_division: float = 0.0, output_dict: bool = False
 ) -> str | dict[str, Any]:
     """Per-class precision, recall, F1 and support, then accuracy and the macro and weighted averages.
 
@@ -163,7 +164,7 @@ def classification_report(
     return "\n".join(lines)
 
 
-def _binary_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
+def _binary_scores(y_true: ArrayLike, y_score: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Labels in {0, 1} with both classes present, and finite scores of the same length."""
     t = as_labels(y_true, "y_true")
     if not np.isin(t, (0, 1)).all() or len(np.unique(t)) != 2:
@@ -187,7 +188,7 @@ def _threshold_counts(t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndar
     return tps, fps, s_sorted[last_of_each]
 
 
-def roc_curve(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_curve(y_true: ArrayLike, y_score: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ROC curve: false- and true-positive rates of ``score >= threshold`` for every distinct score.
 
     Args:
@@ -204,13 +205,13 @@ def roc_curve(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, np.nda
     return fps / fps[-1], tps / tps[-1], np.r_[np.inf, thresholds]
 
 
-def roc_auc_score(y_true: Any, y_score: Any) -> float:
+def roc_auc_score(y_true: ArrayLike, y_score: ArrayLike) -> float:
     """Area under the ROC curve (trapezoids): the probability that a random positive outscores a random negative."""
     fpr, tpr, _ = roc_curve(y_true, y_score)
     return float(np.trapezoid(tpr, fpr))
 
 
-def precision_recall_curve(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def precision_recall_curve(y_true: ArrayLike, y_score: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision and recall of ``score >= threshold`` for every distinct score, as scikit-learn returns them.
 
     Returns:

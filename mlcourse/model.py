@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse import init as initializers
 from mlcourse import layers
-from mlcourse._checks import FloatArray, as_float_matrix, check_positive_int
+from mlcourse._checks import FloatArray, RngLike, as_float_matrix, as_rng, check_positive_int, renamed
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Activation", "eval_mode"]
 
@@ -87,12 +88,13 @@ class MLP:
             shape ``(sizes[l],)``; optimizers update these arrays in place.
     """
 
+    @renamed(seed="rng")
     def __init__(
         self,
         sizes: Sequence[int],
         activation: str = "relu",
         init: str = "he",
-        seed: int | None = 0,
+        rng: RngLike = 0,
         dropout: float = 0.0,
     ):
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
@@ -102,7 +104,7 @@ class MLP:
         self.sizes = [check_positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
         self.activation = _choice(activation, "activation", ACTIVATIONS)
         self.init = _choice(init, "init", INITS)
-        rng = np.random.default_rng(seed)
+        rng = as_rng(rng)
         self.params: list[FloatArray] = []
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             self.params += [INITS[self.init](fan_in, fan_out, rng), np.zeros(fan_out)]
@@ -137,7 +139,7 @@ class MLP:
         """The number of trainable scalars, ``sum_l (D_{l-1} + 1) D_l``."""
         return sum(p.size for p in self.params)
 
-    def forward(self, X: Any) -> FloatArray:
+    def forward(self, X: ArrayLike) -> FloatArray:
         """Logits ``(N, sizes[-1])`` for inputs ``X`` ``(N, sizes[0])``; keeps the caches for ``backward``.
 
         ``A_0 = X``; for each hidden layer ``A_l = act(A_{l-1} @ W_l + b_l)``; the last layer is linear.
@@ -159,7 +161,7 @@ class MLP:
 
     __call__ = forward
 
-    def backward(self, dlogits: Any) -> list[FloatArray]:
+    def backward(self, dlogits: ArrayLike) -> list[FloatArray]:
         """Gradients ``[dW1, db1, dW2, db2, ...]`` (aligned with ``params``) from ``dL/dlogits`` ``(N, C)``.
 
         Walks the caches of the last ``forward`` in reverse: dense backward, then the activation's backward. The
@@ -184,7 +186,7 @@ class MLP:
                 upstream = backward(upstream, cache)
         return grads
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted labels ``(N,)``: the arg-max logit, or ``logit > 0`` for a single output unit.
 
         Predictions never use dropout, whatever the mode.

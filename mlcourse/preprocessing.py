@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse._checks import (
     FloatArray,
@@ -23,6 +24,7 @@ from mlcourse._checks import (
     as_rng,
     check_positive_int,
     check_same_length,
+    renamed,
 )
 
 __all__ = [
@@ -63,7 +65,7 @@ class _Scaler(abc.ABC):
         if not hasattr(self, "n_features_in_"):
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call fit(X_train) before {method}(X)")
 
-    def _validated(self, X: Any, method: str) -> FloatArray:
+    def _validated(self, X: ArrayLike, method: str) -> FloatArray:
         self._check_fitted(method)
         arr = as_float_matrix(X)
         if arr.shape[1] != self.n_features_in_:
@@ -74,14 +76,14 @@ class _Scaler(abc.ABC):
         return arr
 
     @abc.abstractmethod
-    def fit(self, X: Any) -> _Scaler:
+    def fit(self, X: ArrayLike) -> _Scaler:
         """Learn the per-column statistics of ``X`` ``(N, D)``; return the scaler."""
 
     @abc.abstractmethod
-    def transform(self, X: Any) -> FloatArray:
+    def transform(self, X: ArrayLike) -> FloatArray:
         """Scale ``X`` ``(N, D)`` with the fitted statistics."""
 
-    def fit_transform(self, X: Any) -> FloatArray:
+    def fit_transform(self, X: ArrayLike) -> FloatArray:
         """Fit to ``X``, then transform it. Shape ``(N, D) -> (N, D)``."""
         return self.fit(X).transform(X)
 
@@ -98,7 +100,7 @@ class StandardScaler(_Scaler):
     scale_: FloatArray
     n_samples_seen_: int
 
-    def fit(self, X: Any) -> StandardScaler:
+    def fit(self, X: ArrayLike) -> StandardScaler:
         """Learn the column means and standard deviations of ``X`` ``(N, D)``. Returns ``self``."""
         arr = as_float_matrix(X)
         mean = arr.mean(axis=0)  # (D,)
@@ -112,12 +114,12 @@ class StandardScaler(_Scaler):
         self.n_samples_seen_ = arr.shape[0]
         return self
 
-    def transform(self, X: Any) -> FloatArray:
+    def transform(self, X: ArrayLike) -> FloatArray:
         """Return ``(X - mean_) / scale_`` with the fitted statistics. Shape ``(N, D) -> (N, D)``."""
         arr = self._validated(X, "transform")
         return (arr - self.mean_) / self.scale_
 
-    def inverse_transform(self, X: Any) -> FloatArray:
+    def inverse_transform(self, X: ArrayLike) -> FloatArray:
         """Undo ``transform``: ``X * scale_ + mean_``. Shape ``(N, D) -> (N, D)``."""
         arr = self._validated(X, "inverse_transform")
         return arr * self.scale_ + self.mean_
@@ -140,7 +142,7 @@ class MinMaxScaler(_Scaler):
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
         self.feature_range = _check_feature_range(feature_range)
 
-    def fit(self, X: Any) -> MinMaxScaler:
+    def fit(self, X: ArrayLike) -> MinMaxScaler:
         """Learn the column minima and maxima of ``X`` ``(N, D)``. Returns ``self``."""
         arr = as_float_matrix(X)
         low, high = self.feature_range
@@ -153,12 +155,12 @@ class MinMaxScaler(_Scaler):
         self.n_features_in_ = arr.shape[1]
         return self
 
-    def transform(self, X: Any) -> FloatArray:
+    def transform(self, X: ArrayLike) -> FloatArray:
         """Return ``X * scale_ + min_``; training data lands in ``feature_range``. ``(N, D) -> (N, D)``."""
         arr = self._validated(X, "transform")
         return arr * self.scale_ + self.min_
 
-    def inverse_transform(self, X: Any) -> FloatArray:
+    def inverse_transform(self, X: ArrayLike) -> FloatArray:
         """Undo ``transform``: ``(X - min_) / scale_``. Shape ``(N, D) -> (N, D)``."""
         arr = self._validated(X, "inverse_transform")
         return (arr - self.min_) / self.scale_
@@ -174,7 +176,7 @@ def _check_feature_range(feature_range: Any) -> tuple[float, float]:
     return low, high
 
 
-def standardize(X: Any) -> FloatArray:
+def standardize(X: ArrayLike) -> FloatArray:
     """Column-wise z-score ``(x - mean) / std`` with ddof=0; constant columns map to 0.
 
     Args:
@@ -186,7 +188,7 @@ def standardize(X: Any) -> FloatArray:
     return StandardScaler().fit_transform(X)
 
 
-def min_max_scale(X: Any, feature_range: tuple[float, float] = (0.0, 1.0)) -> FloatArray:
+def min_max_scale(X: ArrayLike, feature_range: tuple[float, float] = (0.0, 1.0)) -> FloatArray:
     """Column-wise ``a + (x - min)(b - a)/(max - min)``; constant columns map to ``a``.
 
     Args:
@@ -199,7 +201,7 @@ def min_max_scale(X: Any, feature_range: tuple[float, float] = (0.0, 1.0)) -> Fl
     return MinMaxScaler(feature_range).fit_transform(X)
 
 
-def one_hot(y: Any, num_classes: int | None = None) -> FloatArray:
+def one_hot(y: ArrayLike, num_classes: int | None = None) -> FloatArray:
     """Encode integer labels as one-hot rows: ``out[i, y[i]] = 1``, all else 0.
 
     Args:
@@ -256,7 +258,7 @@ def _stratified_test_indices(y: np.ndarray, n_test: int, rng: np.random.Generato
     return np.concatenate(picks)
 
 
-def _as_samples(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+def _as_samples(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` as arrays with the same number (>= 1) of samples along axis 0."""
     X_arr, y_arr = np.asarray(X), np.asarray(y)
     for name, arr in (("X", X_arr), ("y", y_arr)):
@@ -266,8 +268,9 @@ def _as_samples(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X_arr, y_arr
 
 
+@renamed(seed="rng")
 def train_test_split(
-    X: Any, y: Any, test_size: float = 0.2, seed: int | None = 0, stratify: bool = False
+    X: ArrayLike, y: ArrayLike, test_size: float = 0.2, rng: RngLike = 0, stratify: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle and split into training and test sets, like ``sklearn.model_selection.train_test_split``.
 
@@ -277,7 +280,7 @@ def train_test_split(
         X: samples, shape ``(N, ...)``.
         y: targets, shape ``(N, ...)``.
         test_size: fraction held out, in ``(0, 1)``.
-        seed: seed of the shuffle; the same seed gives the same split.
+        rng: the shuffle's randomness: an int seed (the same seed gives the same split), a Generator, or None.
         stratify: keep each class's proportion of ``y`` in both parts.
 
     Returns:
@@ -285,7 +288,7 @@ def train_test_split(
     """
     X_arr, y_arr = _as_samples(X, y)
     n_test = _check_test_size(test_size, len(X_arr))
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     if stratify:
         test_idx = rng.permutation(_stratified_test_indices(y_arr, n_test, rng))
         mask = np.ones(len(X_arr), dtype=bool)
@@ -297,8 +300,9 @@ def train_test_split(
     return X_arr[train_idx], X_arr[test_idx], y_arr[train_idx], y_arr[test_idx]
 
 
+@renamed(seed="rng")
 def iterate_minibatches(
-    X: Any, y: Any, batch_size: int, shuffle: bool = True, seed: int | None = None
+    X: ArrayLike, y: ArrayLike, batch_size: int, shuffle: bool = True, rng: RngLike = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` covering every sample exactly once (one epoch).
 
@@ -306,8 +310,8 @@ def iterate_minibatches(
         X: samples, shape ``(N, ...)``.
         y: targets, shape ``(N, ...)``.
         batch_size: samples per batch; the last batch holds the ``N % batch_size`` left over, if any.
-        shuffle: visit the samples in a random order (seeded by ``seed``) instead of in order.
-        seed: seed of the shuffle; ``None`` draws fresh randomness each call.
+        shuffle: visit the samples in a random order (drawn from ``rng``) instead of in order.
+        rng: the shuffle's randomness: an int seed, a Generator (advanced), or None (fresh randomness each call).
 
     Returns:
         An iterator of ``(X[idx], y[idx])`` with ``len(idx) <= batch_size``; arguments are checked at
@@ -315,7 +319,7 @@ def iterate_minibatches(
     """
     X_arr, y_arr = _as_samples(X, y)
     if shuffle:
-        batches = minibatch_indices(len(X_arr), batch_size, seed)
+        batches = minibatch_indices(len(X_arr), batch_size, rng)
     else:
         batches = _chunks(np.arange(len(X_arr)), check_positive_int(batch_size, "batch_size"))
     return ((X_arr[idx], y_arr[idx]) for idx in batches)  # checks ran now, not at the first next()
@@ -345,18 +349,19 @@ def minibatch_indices(n: int, batch_size: int, rng: RngLike = None) -> list[np.n
     return _chunks(as_rng(rng).permutation(n), check_positive_int(batch_size, "batch_size"))
 
 
-def k_fold(n_samples: int, n_splits: int = 5, seed: int | None = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+@renamed(seed="rng")
+def k_fold(n_samples: int, n_splits: int = 5, rng: RngLike = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(train_idx, val_idx)`` for k-fold cross-validation: each sample is validated on exactly once.
 
-    The samples are shuffled (seeded) and cut into ``n_splits`` folds whose sizes differ by at most one (the
-    first ``n_samples % n_splits`` folds hold one more, as scikit-learn's ``KFold``); fold ``i`` validates a
-    model trained on all the others.
+    The samples are shuffled (by ``rng``: an int seed, a Generator or None) and cut into ``n_splits`` folds
+    whose sizes differ by at most one (the first ``n_samples % n_splits`` folds hold one more, as
+    scikit-learn's ``KFold``); fold ``i`` validates a model trained on all the others.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     n_splits = check_positive_int(n_splits, "n_splits")
     if not 2 <= n_splits <= n_samples:
         raise ValueError(f"n_splits must be between 2 and n_samples = {n_samples}; got {n_splits}")
-    order = np.random.default_rng(seed).permutation(n_samples)
+    order = as_rng(rng).permutation(n_samples)
     sizes = np.full(n_splits, n_samples // n_splits) + (np.arange(n_splits) < n_samples % n_splits)
     return _folds(order, np.r_[0, np.cumsum(sizes)])  # checks ran now, not at the first next()
 

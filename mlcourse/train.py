@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse import losses
-from mlcourse._checks import FloatArray
+from mlcourse._checks import FloatArray, RngLike, renamed
 from mlcourse.loop import EarlyStopping, History, Scheduler, TrainingDivergedError, check_finite, prepare, run_epochs
 from mlcourse.model import eval_mode
 from mlcourse.optim import Optimizer
@@ -54,8 +55,8 @@ class Model(Protocol):
     params: list[FloatArray]
     training: bool
 
-    def forward(self, X: Any) -> FloatArray: ...
-    def backward(self, dlogits: Any) -> list[FloatArray]: ...
+    def forward(self, X: ArrayLike) -> FloatArray: ...
+    def backward(self, dlogits: ArrayLike) -> list[FloatArray]: ...
     def train(self, mode: bool = True) -> Any: ...
     def eval(self) -> Any: ...
 
@@ -76,7 +77,7 @@ def _accuracy(outputs: FloatArray, y: np.ndarray, loss: str) -> float | None:
     return float(np.mean(outputs.argmax(axis=1) == labels))
 
 
-def evaluate(model: Model, X: Any, y: Any, loss: str = "cross_entropy") -> Evaluation:
+def evaluate(model: Model, X: ArrayLike, y: ArrayLike, loss: str = "cross_entropy") -> Evaluation:
     """Loss and accuracy of ``model`` on ``(X, y)``, without dropout and without changing the model's mode."""
     loss_fn = LOSSES[_check_loss(loss)].value
     with eval_mode(model):
@@ -91,10 +92,11 @@ def _check_loss(loss: str) -> str:
     return loss
 
 
+@renamed(seed="rng")
 def fit(
     model: Model,
-    X: Any,
-    y: Any,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
     optimizer: Optimizer,
     epochs: int,
@@ -104,13 +106,14 @@ def fit(
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: EarlyStopping | None = None,
     scheduler: Scheduler | None = None,
-    seed: int | None = 0,
+    rng: RngLike = 0,
     progress: bool = True,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch ``optimizer`` steps; return the per-epoch ``History``.
 
-    Each epoch visits the training samples once, in an order drawn from one Generator seeded with ``seed``
-    (:func:`mlcourse.preprocessing.minibatch_indices`), in batches of ``batch_size`` (the last may be smaller).
+    Each epoch visits the training samples once, in an order drawn from one Generator made from ``rng`` (an
+    int seed, a Generator or None; :func:`mlcourse.preprocessing.minibatch_indices`), in batches of
+    ``batch_size`` (the last may be smaller).
     ``history["loss"]`` and ``["accuracy"]`` are averages over the epoch's batches, weighted by batch size;
     ``val_*`` are computed after the epoch, without dropout. A ``scheduler`` is stepped after every epoch, and
     ``history["lr"]`` records the rate each epoch used. The loop around the epoch is :mod:`mlcourse.loop`.
@@ -152,7 +155,7 @@ def fit(
         n_samples=len(X_train),
         batch_size=batch_size,
         epochs=epochs,
-        rng=seed,
+        rng=rng,
         validate=None if validation is None else validate,
         scheduler=scheduler,
         early_stopping=early_stopping,

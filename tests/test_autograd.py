@@ -141,7 +141,7 @@ def test_deep_graph_does_not_hit_the_recursion_limit():
 
 
 def test_tiny_nn_trains_and_matches_torch_cross_entropy():
-    model = ag.MLP([2, 16, 3], seed=0)
+    model = ag.MLP([2, 16, 3], rng=0)
     X, y = RNG.normal(size=(30, 2)), RNG.integers(0, 3, size=30)
     logits = model(X)
     loss = ag.cross_entropy(logits, y)

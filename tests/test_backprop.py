@@ -59,7 +59,7 @@ def test_softmax_backward_along_axis_0():
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "sigmoid", "tanh"])
 def test_mlp_backward_equals_torch_autograd(activation):
-    model = MLP([6, 8, 7, 4], activation=activation, seed=3)
+    model = MLP([6, 8, 7, 4], activation=activation, rng=3)
     for b in model.biases:
         b[:] = RNG.normal(size=b.shape)
     X, y = RNG.normal(size=(10, 6)), RNG.integers(0, 4, size=10)
@@ -74,7 +74,7 @@ def test_mlp_backward_equals_torch_autograd(activation):
 
 
 def test_mlp_backward_equals_numerical_gradient():
-    model = MLP([3, 5, 2], activation="tanh", seed=0)
+    model = MLP([3, 5, 2], activation="tanh", rng=0)
     X, y = RNG.normal(size=(4, 3)), np.array([0, 1, 1, 0])
     grads = model.backward(losses.cross_entropy_grad(model.forward(X), y))
     for param, grad in zip(model.params, grads, strict=True):

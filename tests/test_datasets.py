@@ -35,9 +35,9 @@ GENERATORS = [
 
 @pytest.mark.parametrize("make", GENERATORS)
 def test_generators_are_seeded(make):
-    X1, y1 = make(n_samples=101, seed=5)
-    X2, y2 = make(n_samples=101, seed=5)
-    X3, _ = make(n_samples=101, seed=6)
+    X1, y1 = make(n_samples=101, rng=5)
+    X2, y2 = make(n_samples=101, rng=5)
+    X3, _ = make(n_samples=101, rng=6)
     np.testing.assert_array_equal(X1, X2)
     np.testing.assert_array_equal(y1, y2)
     assert not np.allclose(X1, X3)
@@ -47,7 +47,7 @@ def test_generators_are_seeded(make):
 
 
 def test_spirals_without_noise_lie_on_their_arms():
-    X, y = datasets.make_spirals(n_samples=300, n_classes=3, noise=0.0, seed=1)
+    X, y = datasets.make_spirals(n_samples=300, n_classes=3, noise=0.0, rng=1)
     r = np.hypot(X[:, 0], X[:, 1])
     assert np.all(r <= 1.0)
     angle = np.arctan2(X[:, 1], X[:, 0])
@@ -56,7 +56,7 @@ def test_spirals_without_noise_lie_on_their_arms():
 
 
 def test_moons_without_noise_lie_on_their_half_circles():
-    X, y = datasets.make_moons(n_samples=200, noise=0.0, seed=2)
+    X, y = datasets.make_moons(n_samples=200, noise=0.0, rng=2)
     upper, lower = X[y == 0], X[y == 1]
     np.testing.assert_allclose(np.hypot(*upper.T), 1.0)
     assert np.all(upper[:, 1] >= 0)
@@ -65,12 +65,12 @@ def test_moons_without_noise_lie_on_their_half_circles():
 
 
 def test_blobs_spread_with_cluster_std():
-    X0, y = datasets.make_blobs(n_samples=400, centers=4, n_features=3, cluster_std=0.0, seed=3)
+    X0, y = datasets.make_blobs(n_samples=400, centers=4, n_features=3, cluster_std=0.0, rng=3)
     assert X0.shape == (400, 3)
     for k in range(4):
         assert np.ptp(X0[y == k], axis=0).max() == 0.0  # std 0: every point on its centre
         assert np.all(np.abs(X0[y == k][0]) <= 10)
-    X, _ = datasets.make_blobs(n_samples=400, centers=4, n_features=3, cluster_std=2.0, seed=3)
+    X, _ = datasets.make_blobs(n_samples=400, centers=4, n_features=3, cluster_std=2.0, rng=3)
     within = np.concatenate([X[y == k] - X[y == k].mean(axis=0) for k in range(4)])
     assert 1.8 < within.std() < 2.2
 

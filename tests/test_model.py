@@ -29,7 +29,7 @@ def independent_torch_copy(model: MLP) -> nn.Sequential:
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("sizes", [[64, 64, 32, 10], [2, 1], [5, 7, 3]])
 def test_forward_equals_torch_sequential(activation, sizes):
-    model = MLP(sizes, activation=activation, seed=1)
+    model = MLP(sizes, activation=activation, rng=1)
     for b in model.biases:  # non-zero biases, so that a bias mistake would show
         b[:] = np.random.default_rng(2).normal(size=b.shape)
     X = np.random.default_rng(3).normal(size=(17, sizes[0]))
@@ -43,30 +43,30 @@ def test_forward_equals_torch_sequential(activation, sizes):
 
 
 def test_params_layout_and_init():
-    model = MLP([64, 64, 32, 10], seed=0)
+    model = MLP([64, 64, 32, 10], rng=0)
     assert [p.shape for p in model.params] == [(64, 64), (64,), (64, 32), (32,), (32, 10), (10,)]
     assert model.num_params == 64 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10
     assert all(np.all(b == 0) for b in model.biases)
     assert abs(model.weights[0].std() / np.sqrt(2 / 64) - 1) < 0.1  # he_normal
-    np.testing.assert_array_equal(MLP([3, 4, 2], seed=5).params[0], MLP([3, 4, 2], seed=5).params[0])
-    assert not np.array_equal(MLP([3, 4, 2], seed=5).params[0], MLP([3, 4, 2], seed=6).params[0])
+    np.testing.assert_array_equal(MLP([3, 4, 2], rng=5).params[0], MLP([3, 4, 2], rng=5).params[0])
+    assert not np.array_equal(MLP([3, 4, 2], rng=5).params[0], MLP([3, 4, 2], rng=6).params[0])
     assert np.all(MLP([3, 4, 2], init="zeros").params[0] == 0)
-    xavier = MLP([300, 200], init="xavier", seed=0).weights[0]
+    xavier = MLP([300, 200], init="xavier", rng=0).weights[0]
     assert np.abs(xavier).max() <= np.sqrt(6 / 500)
     assert MLP([300, 200], init="normal").weights[0].std() == pytest.approx(0.01, rel=0.05)
 
 
 def test_predict():
-    model = MLP([4, 8, 3], seed=0)
+    model = MLP([4, 8, 3], rng=0)
     X = np.random.default_rng(0).normal(size=(10, 4))
     np.testing.assert_array_equal(model.predict(X), model.forward(X).argmax(axis=1))
-    binary = MLP([4, 1], seed=0)
+    binary = MLP([4, 1], rng=0)
     np.testing.assert_array_equal(binary.predict(X), (binary.forward(X)[:, 0] > 0).astype(int))
     assert "MLP([4, 8, 3]" in repr(model)
 
 
 def test_forward_keeps_caches_for_backward():
-    model = MLP([4, 8, 6, 3], seed=0)
+    model = MLP([4, 8, 6, 3], rng=0)
     model.forward(np.ones((2, 4)))
     assert len(model.caches) == 3 + 2  # three dense layers, two hidden activations
 

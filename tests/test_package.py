@@ -8,6 +8,7 @@ import pkgutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import mlcourse
@@ -84,6 +85,48 @@ def test_the_reference_is_complete(module_name):
     assert not missing, f"{module_name} defines public names that are not in its __all__: {missing}"
     undocumented = sorted(name for name, obj in defined.items() if not _own_docstring(obj))
     assert not undocumented, f"{module_name}: no docstring of their own: {undocumented}"
+
+
+def _callables(module_name: str) -> list[tuple[str, object]]:
+    """Each public function of a module, and each public class's ``__init__`` and public methods."""
+    module = __import__(module_name, fromlist=["_"])
+    found = []
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if inspect.isfunction(obj):
+            found.append((name, obj))
+        elif inspect.isclass(obj):
+            methods = {n: f for n, f in vars(obj).items() if inspect.isfunction(f) and (n == "__init__" or n[0] != "_")}
+            found += [(f"{name}.{n}", f) for n, f in methods.items()]
+    return found
+
+
+def test_randomness_is_always_called_rng():
+    """One name for one meaning: every source of randomness is an ``rng`` argument (an int seed, a Generator or
+    None, through ``_checks.as_rng``), never ``seed``; the old ``seed=`` still works for one release, with a
+    DeprecationWarning."""
+    seeds = [
+        f"{module}.{name}"
+        for module in MODULES
+        for name, func in _callables(module)
+        if "seed" in inspect.signature(func).parameters
+    ]
+    assert not seeds, f"these take `seed`; call it `rng` (RngLike, read with as_rng): {seeds}"
+
+    from mlcourse.datasets import make_moons
+    from mlcourse.model import MLP
+
+    with pytest.warns(DeprecationWarning, match=r"make_moons\(\): the argument seed= is now rng="):
+        X_old, _ = make_moons(n_samples=20, seed=3)
+    np.testing.assert_array_equal(X_old, make_moons(n_samples=20, rng=3)[0])
+    with pytest.warns(DeprecationWarning, match=r"MLP.__init__\(\): the argument seed= is now rng="):
+        old = MLP([3, 2], seed=5)
+    np.testing.assert_array_equal(old.params[0], MLP([3, 2], rng=5).params[0])
+    with pytest.raises(TypeError, match=r"got both seed= and its new name rng=; give only rng="):
+        make_moons(n_samples=20, seed=3, rng=3)
+    generator = np.random.default_rng(0)
+    first, second = make_moons(n_samples=20, rng=generator)[0], make_moons(n_samples=20, rng=generator)[0]
+    assert not np.array_equal(first, second), "a Generator passed as rng must advance, not restart"
 
 
 def test_version_and_exports():

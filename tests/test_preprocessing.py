@@ -81,7 +81,7 @@ def test_split_sizes_equal_sklearn(n, test_size):
         with pytest.raises(ValueError, match="test_size"):
             train_test_split(X, y, test_size=test_size)
         return
-    ours = train_test_split(X, y, test_size=test_size, seed=1)
+    ours = train_test_split(X, y, test_size=test_size, rng=1)
     ref = model_selection.train_test_split(X, y, test_size=test_size, random_state=1)
     assert [a.shape for a in ours] == [a.shape for a in ref]
     X_tr, X_te, y_tr, y_te = ours
@@ -92,7 +92,7 @@ def test_split_sizes_equal_sklearn(n, test_size):
 
 def test_split_is_seeded_and_shuffled():
     X, y = np.arange(200).reshape(100, 2), np.arange(100)
-    a, b, c = (train_test_split(X, y, seed=s) for s in (7, 7, 8))
+    a, b, c = (train_test_split(X, y, rng=s) for s in (7, 7, 8))
     for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
     assert not np.array_equal(a[3], c[3])
@@ -104,7 +104,7 @@ def test_stratified_split_keeps_class_proportions(seed):
     rng = np.random.default_rng(seed)
     y = rng.choice(4, size=151, p=[0.5, 0.3, 0.15, 0.05])
     X = np.column_stack([np.arange(151), y])
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, seed=seed, stratify=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, rng=seed, stratify=True)
     ref = model_selection.train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
     assert len(y_te) == len(ref[3]) and len(y_tr) == len(ref[2])
     for c, count in enumerate(np.bincount(y)):
@@ -122,7 +122,7 @@ def test_stratified_split_works_with_one_hot_targets():
 @pytest.mark.parametrize("n, batch_size", [(10, 3), (10, 5), (10, 10), (10, 32), (1, 1)])
 def test_minibatches_cover_every_sample_once(n, batch_size):
     X, y = np.arange(3 * n).reshape(n, 3), np.arange(n)
-    batches = list(iterate_minibatches(X, y, batch_size, seed=0))
+    batches = list(iterate_minibatches(X, y, batch_size, rng=0))
     sizes = [len(b[1]) for b in batches]
     assert sizes == [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
     seen = np.concatenate([b[1] for b in batches])
@@ -134,9 +134,9 @@ def test_minibatches_cover_every_sample_once(n, batch_size):
 def test_minibatches_seeded_and_ordered():
     X, y = np.zeros((50, 1)), np.arange(50)
     order = lambda **kw: np.concatenate([b for _, b in iterate_minibatches(X, y, 8, **kw)])  # noqa: E731
-    np.testing.assert_array_equal(order(seed=3), order(seed=3))
-    assert not np.array_equal(order(seed=3), order(seed=4))
-    assert not np.array_equal(order(seed=3), y)
+    np.testing.assert_array_equal(order(rng=3), order(rng=3))
+    assert not np.array_equal(order(rng=3), order(rng=4))
+    assert not np.array_equal(order(rng=3), y)
     np.testing.assert_array_equal(order(shuffle=False), y)
 
 
@@ -247,7 +247,7 @@ def test_k_fold_partitions_the_samples_like_sklearn(case):
     from mlcourse.preprocessing import k_fold
 
     n, k = case
-    folds = list(k_fold(n, n_splits=k, seed=3))
+    folds = list(k_fold(n, n_splits=k, rng=3))
     assert len(folds) == k
     validated = np.concatenate([val for _, val in folds])
     assert sorted(validated.tolist()) == list(range(n))  # every sample validated exactly once
@@ -255,7 +255,7 @@ def test_k_fold_partitions_the_samples_like_sklearn(case):
         assert sorted(np.r_[train, val].tolist()) == list(range(n))
     sizes = [len(val) for _, val in folds]
     assert sizes == [len(v) for _, v in KFold(n_splits=k).split(np.zeros(n))]
-    assert [v.tolist() for _, v in k_fold(n, k, seed=3)] == [v.tolist() for _, v in folds]  # seeded
+    assert [v.tolist() for _, v in k_fold(n, k, rng=3)] == [v.tolist() for _, v in folds]  # seeded
 
 
 def test_k_fold_bad_input():

@@ -55,7 +55,7 @@ def test_torch_fit_reproduces_mlcourse_fit_in_float64():
     from mlcourse.train import EarlyStopping, fit
 
     X, y = _digits()
-    model = MLP([64, 64, 32, 10], seed=0)
+    model = MLP([64, 64, 32, 10], rng=0)
     net = pt.to_torch(model, device=get_device())
     ours = fit(
         model,
@@ -95,7 +95,7 @@ def test_fit_with_a_schedule_equals_pt_fit_with_torchs():
     from mlcourse.train import fit
 
     X, y = _digits()
-    model = MLP([64, 16, 10], seed=0)
+    model = MLP([64, 16, 10], rng=0)
     net = pt.to_torch(model, device=get_device())
     factor = lambda e: min(1.0, (e + 1) / 2) * 0.5 ** (e // 3)  # noqa: E731
     sgd = SGD(model.params, lr=0.1, momentum=0.9)
@@ -143,7 +143,7 @@ def test_to_torch_keeps_dropout_and_the_mode():
     from mlcourse import pt
     from mlcourse.model import MLP
 
-    model = MLP([5, 8, 8, 2], activation="tanh", dropout=0.3, seed=1).eval()
+    model = MLP([5, 8, 8, 2], activation="tanh", dropout=0.3, rng=1).eval()
     net = pt.to_torch(model, device="cpu")
     assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
     assert all(m.p == 0.3 for m in net if isinstance(m, nn.Dropout)) and not net.training
@@ -162,7 +162,7 @@ def test_both_loops_share_one_loop_and_one_early_stopping_record():
     from mlcourse.train import EarlyStopping, Evaluation, fit
 
     X, y = _digits()
-    model = MLP([64, 16, 10], seed=0)
+    model = MLP([64, 16, 10], rng=0)
     net = pt.to_torch(model, device="cpu")
     ours, theirs = EarlyStopping(patience=1, min_delta=10.0), EarlyStopping(patience=1, min_delta=10.0)
     h1 = fit(

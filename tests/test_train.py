@@ -21,7 +21,7 @@ def digits():
 
 def test_fit_returns_keras_history_and_learns(digits):
     X, y = digits
-    model = MLP([64, 32, 10], seed=0)
+    model = MLP([64, 32, 10], rng=0)
     history = fit(model, X, y, optimizer=Adam(model.params, lr=1e-2), epochs=5, validation_split=0.2, progress=False)
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 5 for v in history.history.values()) and history.epoch == [0, 1, 2, 3, 4]
@@ -34,9 +34,9 @@ def test_fit_returns_keras_history_and_learns(digits):
 
 
 def test_validation_split_holds_out_the_last_samples_like_keras():
-    X, y = make_blobs(n_samples=100, centers=2, seed=0)
+    X, y = make_blobs(n_samples=100, centers=2, rng=0)
     X[80:] += 1000.0  # the last 20 samples are far away: a model never trained on them does badly there
-    model = MLP([2, 2], seed=0)
+    model = MLP([2, 2], rng=0)
     history = fit(model, X, y, optimizer=SGD(model.params, lr=0.0), epochs=1, validation_split=0.2, progress=False)
     assert history.history["val_loss"][0] == pytest.approx(evaluate(model, X[80:], y[80:]).loss)
 
@@ -60,7 +60,7 @@ def test_same_seed_same_history(digits):
     X, y = digits
     runs = []
     for _ in range(2):
-        model = MLP([64, 16, 10], seed=1, dropout=0.2)
+        model = MLP([64, 16, 10], rng=1, dropout=0.2)
         runs.append(
             fit(
                 model, X[:300], y[:300], optimizer=SGD(model.params, lr=0.1, momentum=0.9), epochs=3, progress=False
@@ -71,7 +71,7 @@ def test_same_seed_same_history(digits):
 
 def test_early_stopping_restores_the_best_weights(digits):
     X, y = digits
-    model = MLP([64, 128, 10], seed=0)
+    model = MLP([64, 128, 10], rng=0)
     stop = EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
     history = fit(
         model,
@@ -92,14 +92,14 @@ def test_early_stopping_restores_the_best_weights(digits):
 
 def test_divergence_names_epoch_and_step(digits):
     X, _ = digits
-    model = MLP([64, 32, 10], seed=0)
+    model = MLP([64, 32, 10], rng=0)
     with pytest.raises(TrainingDivergedError, match=r"became (inf|nan) at epoch \d+, step \d+.*smaller learning rate"):
         fit(model, X, X[:, :10], loss="mse", optimizer=SGD(model.params, lr=10.0), epochs=5, progress=False)
 
 
 def test_progress_bar_is_shown_and_can_be_hidden(digits, capsys):
     X, y = digits
-    model = MLP([64, 10], seed=0)
+    model = MLP([64, 10], rng=0)
     fit(model, X[:64], y[:64], optimizer=SGD(model.params, lr=0.1), epochs=2, progress=True)
     assert "fit" in capsys.readouterr().err
     fit(model, X[:64], y[:64], optimizer=SGD(model.params, lr=0.1), epochs=2, progress=False)
@@ -107,9 +107,9 @@ def test_progress_bar_is_shown_and_can_be_hidden(digits, capsys):
 
 
 def test_mse_and_binary_losses():
-    X, y = make_blobs(n_samples=60, centers=2, seed=1)
+    X, y = make_blobs(n_samples=60, centers=2, rng=1)
     X = standardize(X)
-    model = MLP([2, 8, 1], seed=0)
+    model = MLP([2, 8, 1], rng=0)
     history = fit(
         model,
         X,
@@ -120,7 +120,7 @@ def test_mse_and_binary_losses():
         progress=False,
     )
     assert history.history["accuracy"][-1] > 0.9
-    reg = MLP([2, 8, 1], seed=0)
+    reg = MLP([2, 8, 1], rng=0)
     history = fit(reg, X, X[:, :1] * 2.0, loss="mse", optimizer=Adam(reg.params, lr=0.05), epochs=30, progress=False)
     assert set(history.history) == {"loss"} and history.history["loss"][-1] < 0.1 * history.history["loss"][0]
     assert isinstance(evaluate(reg, X, X[:, :1] * 2.0, loss="mse"), Evaluation)
@@ -141,7 +141,7 @@ def test_mse_and_binary_losses():
     ],
 )
 def test_bad_arguments(kwargs, pattern):
-    model = MLP([4, 3], seed=0)
+    model = MLP([4, 3], rng=0)
     args = dict(optimizer=SGD(model.params, lr=0.1), epochs=1, progress=False) | kwargs
     with pytest.raises(ValueError, match=pattern):
         fit(model, np.zeros((10, 4)), np.zeros(10, dtype=int), **args)
@@ -162,7 +162,7 @@ def test_dropout_is_inverted_seeded_and_off_at_evaluation():
 
 
 def test_mlp_dropout_only_while_training():
-    model = MLP([4, 16, 3], seed=0, dropout=0.5)
+    model = MLP([4, 16, 3], rng=0, dropout=0.5)
     X = np.ones((5, 4))
     assert not np.allclose(model.forward(X), model.forward(X))  # fresh masks while training
     model.eval()

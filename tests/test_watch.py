@@ -94,7 +94,7 @@ def test_switching_the_profiler_off_is_itself_forbidden():
 
 def test_allowed_names_and_the_tests_own_calls_do_not_count():
     def split(X, y):
-        return importlib.import_module("mlcourse.preprocessing").train_test_split(X, y, test_size=0.34, seed=0)
+        return importlib.import_module("mlcourse.preprocessing").train_test_split(X, y, test_size=0.34, rng=0)
 
     _watch.watch(split, allowed=["mlcourse.preprocessing.train_test_split"])
     assert len(split(X, np.arange(3))) == 4  # allowed, and whatever it calls inside itself too

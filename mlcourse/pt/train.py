@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike
 from torch import nn
 
+from mlcourse._checks import RngLike, renamed
 from mlcourse.loop import EarlyStopping, History, Scheduler, check_finite, prepare, run_epochs
 from mlcourse.model import eval_mode
 from mlcourse.train import Evaluation
@@ -25,7 +27,7 @@ def _metrics(logits: torch.Tensor, y: torch.Tensor) -> Evaluation:
     return Evaluation(F.cross_entropy(logits, y).item(), (logits.argmax(dim=1) == y).double().mean().item())
 
 
-def evaluate(net: nn.Module, X: Any, y: Any, device: torch.device | str | None = None) -> Evaluation:
+def evaluate(net: nn.Module, X: ArrayLike, y: ArrayLike, device: torch.device | str | None = None) -> Evaluation:
     """``Evaluation(loss, accuracy)`` of ``net`` on NumPy ``(X, y)``: eval mode (no dropout), no autograd graph.
 
     As ``mlcourse.train.evaluate``: the model's mode is left as it was.
@@ -36,10 +38,11 @@ def evaluate(net: nn.Module, X: Any, y: Any, device: torch.device | str | None =
         return _metrics(net(torch.as_tensor(X, dtype=dtype, device=device)), torch.as_tensor(y, device=device))
 
 
+@renamed(seed="rng")
 def fit(
     net: nn.Module,
-    X: Any,
-    y: Any,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
     optimizer: torch.optim.Optimizer,
     epochs: int,
@@ -48,12 +51,12 @@ def fit(
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: EarlyStopping | None = None,
     scheduler: Scheduler | None = None,
-    seed: int | None = 0,
+    rng: RngLike = 0,
 ) -> History:
     """Train a classifier ``net`` (logits out) with cross-entropy on NumPy ``(X, y)``; return the ``History``.
 
     The data move to ``net``'s device and dtype once; each epoch visits the same batches, in the same order,
-    as ``mlcourse.train.fit`` with the same ``seed`` and ``batch_size`` (the loop around the epoch is
+    as ``mlcourse.train.fit`` with the same ``rng`` and ``batch_size`` (the loop around the epoch is
     :mod:`mlcourse.loop`, shared by both). A ``scheduler`` (``torch.optim.lr_scheduler``) is stepped after every
     epoch, and ``history["lr"]`` records the rate each epoch used.
     """
@@ -87,7 +90,7 @@ def fit(
         n_samples=len(X_train),
         batch_size=batch_size,
         epochs=epochs,
-        rng=seed,
+        rng=rng,
         validate=None if validation is None else validate,
         scheduler=scheduler,
         early_stopping=early_stopping,

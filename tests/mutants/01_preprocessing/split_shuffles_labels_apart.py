@@ -2,8 +2,8 @@
 
 
 def split_and_scale(X, y, test_size=0.2, seed=0):
-    X_train, X_test, _, _ = train_test_split(X, y, test_size=test_size, seed=seed)
-    _, _, y_train, y_test = train_test_split(X, y, test_size=test_size, seed=seed + 1)
+    X_train, X_test, _, _ = train_test_split(X, y, test_size=test_size, rng=seed)
+    _, _, y_train, y_test = train_test_split(X, y, test_size=test_size, rng=seed + 1)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std = np.where(std < 1e-12, 1.0, std)
     return (X_train - mean) / std, (X_test - mean) / std, y_train, y_test

@@ -2,7 +2,7 @@
 
 
 def split_and_scale(X, y, test_size=0.2, seed=0):
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, seed=seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, rng=seed)
 
     def scale(A):
         std = A.std(axis=0)

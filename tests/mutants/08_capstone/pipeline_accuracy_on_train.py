@@ -3,7 +3,7 @@
 
 def run_pipeline(X_train, y_train, X_test, y_test, epochs=10, seed=0):
     X_train_s, X_test_s = scale_train_test(X_train, X_test)
-    model = MLP([64, 64, 32, 10], seed=seed)
+    model = MLP([64, 64, 32, 10], rng=seed)
     optimizer = Adam(model.params, lr=1e-3)
     rng = np.random.default_rng(seed)
     losses = [train_epoch(model, optimizer, X_train_s, y_train, 32, rng) for _ in range(epochs)]
