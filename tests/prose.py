@@ -45,7 +45,6 @@ PAGE_ALLOWED: dict[str, dict[str, str]] = {
     "08_capstone.ipynb": {"80": "the 80/20 split", "0.95": "the exercise's pass mark (its tests assert it)"},
     "intro.md": {"3.11": "the Python version the set-up requires"},
     "faq.md": {"128": "the widest layer of chapter 7's architecture search, a constant of its code"},
-    "exercises.md": {"0.95": "the capstone exercise's pass mark (its tests assert it)"},
     "07_evaluation.ipynb": {
         "80": "the 80/20 split of cross-validation's single split",
         "1.96": "the normal quantile of a 95 % interval",

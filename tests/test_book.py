@@ -146,6 +146,29 @@ def test_the_api_page_documents_every_public_module(book):
     assert "{mlcourse-modules}" not in page
 
 
+def test_the_exercises_page_lists_every_assignment(book):
+    """The exercises table comes from the tree (book/_ext/exercise_table.py): every assignment of solutions/,
+    its download and each graded function, with no typed copy to drift."""
+    sys.path.insert(0, str(BOOK / "_ext"))
+    try:
+        from exercise_table import assignments, tasks
+    finally:
+        sys.path.remove(str(BOOK / "_ext"))
+    page = (book / "exercises.html").read_text(encoding="utf-8")
+    assert "{mlcourse-exercises}" not in page
+    names = assignments()
+    assert len(names) >= 8 and names[0] == "01_preprocessing", names
+    for name in names:
+        (source,) = sorted((ROOT / "solutions" / name).glob("*.ipynb"))
+        assert f'href="{name}.html"' in page, f"exercises.html does not link chapter {name}"
+        assert source.name in page, f"exercises.html does not offer {source.name} for download"
+        for task in tasks(source):
+            function = task.split("`")[1]
+            assert f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{function}</span>" in page, (
+                f"exercises.html does not list task {function} of {name}"
+            )
+
+
 def test_no_internal_link_or_anchor_is_broken(book):
     broken = []
     for page in _pages(book):
