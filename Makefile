@@ -48,8 +48,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check mlcourse tests scripts benchmarks
-	$(BIN)/ruff format --check mlcourse tests scripts benchmarks
+	$(BIN)/ruff check mlcourse tests scripts benchmarks book/_ext solutions
+	$(BIN)/ruff format --check mlcourse tests scripts benchmarks book/_ext
 	$(BIN)/mypy
 
 # JupyterLab as learners use it: the venv's bin on PATH (a terminal there runs `mlcourse check 03`; nbgrader's

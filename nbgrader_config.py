@@ -59,17 +59,14 @@ c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(tempfile.gettempdir(), f"mlcourse-kernel-{os.getpid()}")  # socket files, not cwd
 
 # --- grading that holds up (mlcourse.grading) -------------------------------------------------------------
-# A cell that runs longer than this (seconds) is interrupted and scores zero; the rest still runs.
-c.Execute.timeout = int(os.environ.get("MLCOURSE_GRADING_TIMEOUT", "60"))
-# Per grading kernel (read by mlcourse.grading.sandbox): memory (MB), size of files written (MB), output per
-# cell (KB), and the paths student code may not touch (its own autograded folder stays usable).
-os.environ.setdefault("MLCOURSE_GRADING_MEMORY_MB", "4096")
-os.environ.setdefault("MLCOURSE_GRADING_FILE_MB", "64")
-os.environ.setdefault("MLCOURSE_GRADING_OUTPUT_KB", "256")
-_protect = [ROOT / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", "nbgrader_config.py")]
-os.environ["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join(
-    [p for p in os.environ.get("MLCOURSE_GRADING_PROTECT", "").split(os.pathsep) if p] + [str(p) for p in _protect]
-)
+# A cell that runs longer than this (seconds) is interrupted and scores zero; the rest still runs. `mlcourse
+# check` gives a learner's cells the same limit.
+c.Execute.timeout = 60
+# Each grading kernel starts in the sandbox with SafeExecute's limits, whose defaults suit the course: memory_mb,
+# file_mb (files written), output_kb (per cell). Student code may never touch the course's solutions/,
+# submitted/, autograded/ (its own folder excepted) and feedback/, the gradebook, this file or the exchange;
+# protected_paths adds more. Set any here (c.SafeExecute.memory_mb = 2048) or for one run on the command line
+# (nbgrader autograde 01_preprocessing --SafeExecute.memory_mb=2048; mlcourse-grade passes such settings on).
 # Put back test cells whose flags were edited (nbgrader would drop the whole submission) or deleted.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
 c.RestoreCells.add_missing_cells = True

@@ -7,7 +7,7 @@ workers. Prints seconds per notebook for each, the speed-up, and checks that the
 
     .venv/bin/python benchmarks/class_grading.py --students 100            # the full class (long)
     .venv/bin/python benchmarks/class_grading.py --students 10 --assignments 01_preprocessing 08_capstone
-    MLCOURSE_GRADING_WARM=0 .venv/bin/python benchmarks/class_grading.py --students 10   # kernels started cold
+    .venv/bin/python benchmarks/class_grading.py --students 10 --cold      # kernels started as nbgrader starts them
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mlcourse.grading import harness as ng  # noqa: E402 - the checkout's package, imported after its path
 from mlcourse.grading.parallel import grade_class  # noqa: E402
-from tests import nbgrading as ng  # noqa: E402 - the harness of the gradeability tests
 
 
 def make_class(course: Path, assignment: str, students: int) -> None:
@@ -62,9 +62,11 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--assignments", nargs="*", default=ng.assignments())
+    parser.add_argument("--cold", action="store_true", help="no warm zygote: every kernel started cold")
     args = parser.parse_args()
     os.environ["PATH"] = ng.nbgrader_env()["PATH"]
-    kernels = "warm (forked from a zygote)" if os.environ.get("MLCOURSE_GRADING_WARM", "1") != "0" else "cold"
+    settings = [f"--SafeExecute.warm_kernels={not args.cold}"]
+    kernels = "cold" if args.cold else "warm (forked from a zygote)"
     print(f"{args.students} students per assignment; sequential nbgrader vs mlcourse-grade --jobs {args.jobs}")
     print(f"grading kernels: {kernels}; {os.cpu_count()} cores")
     print(f"{'assignment':18s} {'notebooks':>9s} {'sequential s/nb':>16s} {'parallel s/nb':>14s} {'speed-up':>9s}")
@@ -77,11 +79,11 @@ def main() -> None:
             make_class(sequential, assignment, args.students)
             shutil.copytree(sequential, parallel)
             start, cpu = time.perf_counter(), _children_cpu()
-            ng.run_nbgrader(sequential, "autograde", assignment, "--force", timeout=24 * 3600)
+            ng.run_nbgrader(sequential, "autograde", assignment, "--force", *settings, timeout=24 * 3600)
             seq = time.perf_counter() - start
             seq_cores = (_children_cpu() - cpu) / seq
             start, cpu = time.perf_counter(), _children_cpu()
-            result = grade_class(parallel, assignment, jobs=args.jobs, progress=False, export=False)
+            result = grade_class(parallel, assignment, jobs=args.jobs, progress=False, export=False, settings=settings)
             par = time.perf_counter() - start
             par_cores = (_children_cpu() - cpu) / par
             same = scores(sequential, assignment) == scores(parallel, assignment)

@@ -30,7 +30,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import nbgrading as ng  # noqa: E402 - the harness that grades solutions in the tests
+from mlcourse.grading import harness as ng  # noqa: E402 - the checkout's package, imported after its path
 
 
 def import_seconds(module: str, repeats: int) -> float:

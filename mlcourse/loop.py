@@ -3,7 +3,8 @@
 The two ``fit`` functions differ in what one epoch of steps does (and in what they offer: the NumPy one takes
 three losses and shows a progress bar); everything around the epoch lives here:
 
-- :func:`prepare` checks ``fit``'s arguments and holds out the validation data (Keras' rule);
+- :func:`prepare` checks ``fit``'s arguments, holds out the validation data (Keras' rule) and returns a
+  :class:`Loop` that keeps them with the loop's settings; its ``run`` calls :func:`run_epochs`;
 - :func:`run_epochs` runs the epochs: each one visits the samples in a fresh order drawn from one Generator
   (:func:`mlcourse.preprocessing.minibatch_indices`), calls the framework's ``train_epoch`` on those batches,
   validates, steps the learning-rate ``scheduler``, logs the metrics in a :class:`History` and asks the
@@ -28,7 +29,16 @@ from numpy.typing import ArrayLike
 from mlcourse._checks import FloatArray, RngLike, as_float_matrix, as_rng, check_positive_int, check_same_length
 from mlcourse.preprocessing import minibatch_indices
 
-__all__ = ["EarlyStopping", "History", "Scheduler", "TrainingDivergedError", "check_finite", "prepare", "run_epochs"]
+__all__ = [
+    "EarlyStopping",
+    "History",
+    "Loop",
+    "Scheduler",
+    "TrainingDivergedError",
+    "check_finite",
+    "prepare",
+    "run_epochs",
+]
 
 Metrics = dict[str, float]
 
@@ -144,6 +154,44 @@ def _split_validation(
     return X[:-n_val], y[:-n_val], (X[-n_val:], y[-n_val:])
 
 
+@dataclass
+class Loop:
+    """A checked training run: the training data ``X`` ``(N, D)`` and ``y`` ``(N, ...)``, the held-out
+    ``validation`` pair (or None) and the loop's settings; made by :func:`prepare`."""
+
+    X: FloatArray
+    y: np.ndarray
+    validation: tuple[FloatArray, np.ndarray] | None
+    epochs: int
+    batch_size: int
+    early_stopping: EarlyStopping | None
+    scheduler: Scheduler | None
+    rng: RngLike
+
+    def run(
+        self,
+        train_epoch: Callable[[int, list[np.ndarray]], Metrics],
+        validate: Callable[[], Metrics] | None = None,
+        weights: Callable[[], Any] | None = None,
+        restore: Callable[[Any], None] | None = None,
+        progress: bool = False,
+    ) -> History:
+        """:func:`run_epochs` with these settings; ``validate`` runs only if there is validation data."""
+        return run_epochs(
+            train_epoch,
+            n_samples=len(self.X),
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            rng=self.rng,
+            validate=validate if self.validation is not None else None,
+            scheduler=self.scheduler,
+            early_stopping=self.early_stopping,
+            weights=weights,
+            restore=restore,
+            progress=progress,
+        )
+
+
 def prepare(
     X: ArrayLike,
     y: ArrayLike,
@@ -152,8 +200,10 @@ def prepare(
     validation_split: float = 0.0,
     validation_data: Any = None,
     early_stopping: EarlyStopping | None = None,
-) -> tuple[FloatArray, np.ndarray, tuple[FloatArray, np.ndarray] | None]:
-    """Check ``fit``'s arguments; return the training arrays ``(N, D)``, ``(N, ...)`` and the validation pair."""
+    scheduler: Scheduler | None = None,
+    rng: RngLike = 0,
+) -> Loop:
+    """Check ``fit``'s arguments; return the :class:`Loop` that holds the training and validation data."""
     X_arr, y_arr = as_float_matrix(X), np.asarray(y)
     check_same_length(X_arr, y_arr)
     check_positive_int(epochs, "epochs")
@@ -163,7 +213,7 @@ def prepare(
         raise ValueError(
             f"early stopping monitors {early_stopping.monitor!r}: give validation_split or validation_data"
         )
-    return X_train, y_train, validation
+    return Loop(X_train, y_train, validation, epochs, batch_size, early_stopping, scheduler, rng)
 
 
 def _progress(epochs: int, progress: bool) -> Any:

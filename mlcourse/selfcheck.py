@@ -1,10 +1,10 @@
 """``mlcourse check``: a learner's self-check of an exercise notebook, task by task, with the full messages.
 
 It runs a copy of the notebook in a fresh kernel with the visible tests, as nbgrader's ``validate`` does, and
-with grading's time limit per cell (``MLCOURSE_GRADING_TIMEOUT``, 60 s by default; grading's memory limit and
-sandbox are not applied). It groups the verdicts by task — one line each, ✓ or ✗ — with each failing test's
-message and hint in full, and exits 1 while a task fails (``validate`` exits 0). The learner's file is only
-read; execution happens on a copy, in a temporary folder.
+with grading's time limit per cell (the course's ``Execute.timeout``, read from its nbgrader configuration;
+grading's memory limit and sandbox are not applied). It groups the verdicts by task — one line each, ✓ or ✗
+— with each failing test's message and hint in full, and exits 1 while a task fails (``validate`` exits 0).
+The learner's file is only read; execution happens on a copy, in a temporary folder.
 
     mlcourse check 03                          # exercises/03_*/ of the course found from here
     mlcourse check path/to/forward.ipynb       # any copy, also outside the course folder
@@ -89,7 +89,7 @@ def _read(path: Path) -> Any:
     return nb
 
 
-def _message(cell: Any) -> str:
+def _message(cell: Any, timeout: int) -> str:
     """The error a test cell raised: exception name and message, ANSI codes removed, every line kept."""
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
@@ -101,8 +101,8 @@ def _message(cell: Any) -> str:
                 )
             if out["ename"] == "KeyboardInterrupt":
                 return (
-                    f"stopped: this cell ran longer than the {grading_timeout()} s grading allows a cell "
-                    "(MLCOURSE_GRADING_TIMEOUT); make it faster, or look for an endless loop"
+                    f"stopped: this cell ran longer than the {timeout} s grading allows a cell "
+                    "(Execute.timeout); make it faster, or look for an endless loop"
                 )
             if out["ename"] == "AssertionError":  # a test's own message: what was expected, what came, the hint
                 return text.removeprefix("AssertionError:").strip()
@@ -110,7 +110,7 @@ def _message(cell: Any) -> str:
     return ""
 
 
-def _tasks(nb: Any) -> list[TaskResult]:
+def _tasks(nb: Any, timeout: int) -> list[TaskResult]:
     titles: list[str] = []
     cells_of: dict[str, list[Any]] = {}
     title = "(before the first task)"
@@ -127,7 +127,7 @@ def _tasks(nb: Any) -> list[TaskResult]:
             cells_of[title].append(cell)
     results = []
     for t in titles:
-        messages = tuple(m for m in (_message(c) for c in cells_of[t]) if m)
+        messages = tuple(m for m in (_message(c, timeout) for c in cells_of[t]) if m)
         results.append(TaskResult(t, not messages, messages))
     return results
 
@@ -166,27 +166,36 @@ def _mark_unrun_cells(nb: Any, died_in: int) -> None:
             message = "not run: the Python kernel died in an earlier cell"
 
 
-def grading_timeout() -> int:
-    """Seconds grading allows one cell: ``$MLCOURSE_GRADING_TIMEOUT`` (as ``nbgrader_config.py``), else 60."""
-    return int(os.environ.get("MLCOURSE_GRADING_TIMEOUT", "60"))
+def grading_timeout(where: Path | None = None) -> int:
+    """Seconds grading allows one cell: ``Execute.timeout`` as nbgrader is configured for the course folder at or
+    above ``where`` (else the current folder), or nbgrader's default outside any course."""
+    from nbgrader.preprocessors import Execute
+
+    from mlcourse.cli import find_course
+    from mlcourse.grading.parallel import nbgrader_app
+
+    course = find_course((where or Path.cwd()).resolve()) or find_course(Path.cwd())
+    config = nbgrader_app(course).config if course is not None else None
+    return int(Execute(config=config).timeout)
 
 
 def check_notebook(path: Path, timeout: int | None = None) -> list[TaskResult]:
     """Run a copy of the notebook at ``path`` (its folder's other files beside it); the verdict of each task.
 
-    A cell that runs longer than ``timeout`` seconds (default: :func:`grading_timeout`) is interrupted, as
-    grading would, and its task fails with a message that says so.
+    A cell that runs longer than ``timeout`` seconds (default: :func:`grading_timeout` of the notebook's
+    course) is interrupted, as grading would, and its task fails with a message that says so.
     """
     from nbclient.exceptions import DeadKernelError
 
     nb = _read(path)
+    timeout = grading_timeout(path.parent) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as tmp:
         for item in path.parent.iterdir():  # data files the exercise reads; never the learner's notebooks
             if item.is_file() and item.suffix != ".ipynb" and item.stat().st_size < 50_000_000:
                 shutil.copy2(item, tmp)
         # the kernel runs as nbgrader validate's does; our own environment is left as it is
         env = {**os.environ, "NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1", "MPLBACKEND": "Agg"}
-        client = notebook_client(nb, Path(tmp), grading_timeout() if timeout is None else timeout)
+        client = notebook_client(nb, Path(tmp), timeout)
         # cell by cell, to know which one the kernel died in; its log lines are not the learner's business
         with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
             for index, cell in enumerate(nb.cells):
@@ -195,7 +204,7 @@ def check_notebook(path: Path, timeout: int | None = None) -> list[TaskResult]:
                 except DeadKernelError:
                     _mark_unrun_cells(nb, index)
                     break
-    return _tasks(nb)
+    return _tasks(nb, timeout)
 
 
 def report(results: list[TaskResult]) -> tuple[str, bool]:

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from mlcourse import losses
 from mlcourse._checks import FloatArray, RngLike, renamed
-from mlcourse.loop import EarlyStopping, History, Scheduler, TrainingDivergedError, check_finite, prepare, run_epochs
+from mlcourse.loop import EarlyStopping, History, Scheduler, TrainingDivergedError, check_finite, prepare
 from mlcourse.model import eval_mode
 from mlcourse.optim import Optimizer
 
@@ -122,7 +122,8 @@ def fit(
         TrainingDivergedError: if the loss becomes NaN or infinite, naming the epoch and step.
     """
     loss_and_grad = LOSSES[_check_loss(loss)].value_and_grad
-    X_train, y_train, validation = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping)
+    loop = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping, scheduler, rng)
+    X_train, y_train = loop.X, loop.y
 
     def train_epoch(epoch: int, batches: list[np.ndarray]) -> dict[str, float]:
         model.train()
@@ -142,26 +143,14 @@ def fit(
         return metrics
 
     def validate() -> dict[str, float]:
-        assert validation is not None
-        val = evaluate(model, *validation, loss=loss)
+        assert loop.validation is not None
+        val = evaluate(model, *loop.validation, loss=loss)
         return {"val_loss": val.loss} | ({} if val.accuracy is None else {"val_accuracy": val.accuracy})
 
     def restore(saved: list[FloatArray]) -> None:
         for p, value in zip(model.params, saved, strict=True):
             p[...] = value
 
-    history = run_epochs(
-        train_epoch,
-        n_samples=len(X_train),
-        batch_size=batch_size,
-        epochs=epochs,
-        rng=rng,
-        validate=None if validation is None else validate,
-        scheduler=scheduler,
-        early_stopping=early_stopping,
-        weights=lambda: [p.copy() for p in model.params],
-        restore=restore,
-        progress=progress,
-    )
+    history = loop.run(train_epoch, validate, lambda: [p.copy() for p in model.params], restore, progress)
     model.eval()
     return history

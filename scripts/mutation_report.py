@@ -28,8 +28,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mlcourse.grading import harness as ng  # noqa: E402 - the checkout's package, imported after its path
 from mlcourse.selfcheck import notebook_client  # noqa: E402
-from tests import nbgrading as ng  # noqa: E402 - the harness's definitions of mutants and markers
 
 TARGET_VISIBLE = 0.8
 

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import nbgrading as ng  # noqa: E402  - the markers and the notebook readers of the test harness
+from mlcourse.grading import harness as ng  # noqa: E402 - the checkout's package, imported after its path
 
 COPY = ["exercises", "mlcourse", "pyproject.toml", "requirements-lock.txt", "environment.yml", "nbgrader_config.py"]
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints")

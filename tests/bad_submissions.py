@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import nbformat
+from nbgrader.exchange.default.exchange import Exchange
 
 ASSIGNMENT = "01_preprocessing"
 TESTS = {  # task -> its graded test cells
@@ -29,6 +30,9 @@ def min_max_scale(X, feature_range=(0.0, 1.0)):
     X = np.asarray(X, dtype=float)
     return (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))  # ignores feature_range
 """
+
+# where nbgrader keeps classmates' submissions unless configured otherwise: grading protects it
+_DEFAULT_EXCHANGE = Exchange.class_traits()["root"].default_value
 
 
 def _cell(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
@@ -299,7 +303,7 @@ CORPUS = [
         "the min_max_scale answer cell lists nbgrader's exchange (classmates' submissions) before defining it",
         ("min_max_scale",),
         "refused",
-        _prepend("min_max_scale", "import os\nprint(os.listdir('/srv/nbgrader/exchange'))"),
+        _prepend("min_max_scale", f"import os\nprint(os.listdir({_DEFAULT_EXCHANGE!r}))"),
     ),
     BadSubmission(
         "reads_solutions",

@@ -78,7 +78,7 @@ def _has_cuda() -> bool:
 def _instructor_course(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     """A course folder with a gradebook holding 01_preprocessing, and an instructor configuration naming an
     exchange folder (as on a hub)."""
-    from tests import nbgrading as ng
+    from mlcourse.grading import harness as ng
 
     course, exchange, config = tmp_path / "course", tmp_path / "exchange", tmp_path / "jupyter"
     course.mkdir()

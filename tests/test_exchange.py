@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from mlcourse.grading import harness as ng
 from mlcourse.grading.parallel import main as grade_main
-from tests import nbgrading as ng
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "01_preprocessing"

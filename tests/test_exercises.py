@@ -1,4 +1,4 @@
-"""Every exercise is proven gradeable with real nbgrader (see tests/nbgrading.py for the how).
+"""Every exercise is proven gradeable with real nbgrader (see mlcourse/grading/harness.py for the how).
 
 For each assignment folder in solutions/: the solution scores full marks, the released stub scores zero,
 every mutant loses points, and exercises/ is exactly what `nbgrader generate_assignment` makes now.
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests import nbgrading as ng
+from mlcourse.grading import harness as ng
 
 ASSIGNMENTS = ng.assignments()
 

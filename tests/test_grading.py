@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from pathlib import Path
 
 from mlcourse.grading.sandbox import _is_protected, _library_prefixes
@@ -32,7 +33,7 @@ def test_a_symlink_into_a_protected_folder_is_followed(tmp_path):
 
 def test_library_fast_path_never_hides_a_protected_path(tmp_path):
     library = _library_prefixes([tmp_path / "solutions"])
-    inside_python = os.path.join(sys.prefix, "lib", "x.py")
+    inside_python = os.path.join(sysconfig.get_path("purelib"), "x.py")
     assert inside_python.startswith(library)
     assert not _is_protected(inside_python, [tmp_path / "solutions"], tmp_path, library)
     escape = os.path.join(sys.prefix, *[".."] * 12) + str(tmp_path / "solutions" / "a.ipynb")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from mlcourse.grading.parallel import GradingLockedError, configured_root, course_lock, grade_class
-from tests import nbgrading as ng
+from mlcourse.grading import harness as ng
+from mlcourse.grading.parallel import Course, GradingLockedError, configured_root, course_lock, grade_class
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "01_preprocessing"
@@ -122,9 +122,9 @@ def test_two_graders_never_write_one_gradebook(tmp_path):
     assert f"pid {first.pid}" in out2
     assert first.returncode == 0, out1
     _expect_graded(course)
-    with course_lock(course):  # released at the end
+    with course_lock(Course.configured(course)):  # released at the end
         with pytest.raises(GradingLockedError):
-            with course_lock(course):
+            with course_lock(Course.configured(course)):
                 pass
 
 

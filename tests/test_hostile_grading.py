@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from mlcourse.grading import harness as ng
 from mlcourse.grading.parallel import grade_class
-from tests import nbgrading as ng
 from tests.bad_submissions import ASSIGNMENT, CORPUS, ONE_LINERS_07
 
 pytestmark = pytest.mark.slow
@@ -62,12 +62,11 @@ def _grade_corpus(course: Path):
     ng.submit(course, ASSIGNMENT, "blank", blank)
     _submit_bad(course, ASSIGNMENT, solution, CORPUS)
     mp = pytest.MonkeyPatch()
-    mp.setenv("MLCOURSE_GRADING_TIMEOUT", str(TIMEOUT_S))
-    mp.setenv("MLCOURSE_GRADING_MEMORY_MB", str(MEMORY_MB))
     mp.setenv("PATH", ng.nbgrader_env()["PATH"])
+    settings = [f"--Execute.timeout={TIMEOUT_S}", f"--SafeExecute.memory_mb={MEMORY_MB}"]  # as an instructor would
     start = time.perf_counter()
     try:
-        result = grade_class(course, ASSIGNMENT, jobs=2, progress=False)
+        result = grade_class(course, ASSIGNMENT, jobs=2, progress=False, settings=settings)
     finally:
         mp.undo()
     return result, time.perf_counter() - start
@@ -217,20 +216,18 @@ def _cell_source(assignment: str, grade_id: str) -> str:
     raise KeyError(grade_id)
 
 
-def _autograde_cold(course: Path, assignment: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _autograde_cold(course: Path, assignment: str) -> None:
     """Plain `nbgrader autograde`, every kernel started as nbgrader starts it (no warm zygote)."""
-    with monkeypatch.context() as cold:
-        cold.setenv("MLCOURSE_GRADING_WARM", "0")
-        ng.run_nbgrader(course, "autograde", assignment, "--force")
+    ng.run_nbgrader(course, "autograde", assignment, "--force", "--SafeExecute.warm_kernels=False")
 
 
-def test_parallel_grades_equal_sequential_nbgrader(tmp_path, monkeypatch):
+def test_parallel_grades_equal_sequential_nbgrader(tmp_path):
     """The same class graded by plain `nbgrader autograde` with cold kernels (started as nbgrader starts them)
     and by mlcourse-grade --jobs 2 with warm ones (forked from a zygote): identical grades."""
     sequential, parallel = tmp_path / "sequential", tmp_path / "parallel"
     ng.class_of_mutants(sequential, ASSIGNMENT, mutants=5)
     shutil.copytree(sequential, parallel)
-    _autograde_cold(sequential, ASSIGNMENT, monkeypatch)
+    _autograde_cold(sequential, ASSIGNMENT)
     result = grade_class(parallel, ASSIGNMENT, jobs=2, progress=False)
     assert result.jobs == 2 and len(result.students) == 6
     assert set(result.stages) == {"prepare", "grade", "merge"}
@@ -241,13 +238,13 @@ def test_parallel_grades_equal_sequential_nbgrader(tmp_path, monkeypatch):
     assert len(list((parallel / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb"))) == 6
 
 
-def test_warm_kernels_grade_pytorch_work_like_cold_ones(tmp_path, monkeypatch):
+def test_warm_kernels_grade_pytorch_work_like_cold_ones(tmp_path):
     """Warm kernels have PyTorch imported before the notebook runs; grades of a PyTorch chapter are the same."""
     assignment = "06_optim"
     cold, warm = tmp_path / "cold", tmp_path / "warm"
     ng.class_of_mutants(cold, assignment, mutants=3)
     shutil.copytree(cold, warm)
-    _autograde_cold(cold, assignment, monkeypatch)
+    _autograde_cold(cold, assignment)
     log = ng.run_nbgrader(warm, "autograde", assignment, "--force")
     assert "start cold" not in log.stdout + log.stderr
     cold_scores, warm_scores = _scores(cold, assignment), _scores(warm, assignment)

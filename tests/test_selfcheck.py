@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from mlcourse import cli
+from mlcourse.grading import harness as ng
 from mlcourse.selfcheck import CheckError, check_notebook, find_notebook
-from tests import nbgrading as ng
 
 ASSIGNMENT = "03_forward"  # four short tasks; the mechanism does not depend on the chapter
 

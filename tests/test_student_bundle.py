@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from mlcourse.grading import harness as ng
 from scripts import student_bundle as sb
-from tests import nbgrading as ng
 
 ROOT = Path(__file__).resolve().parents[1]
 

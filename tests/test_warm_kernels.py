@@ -18,6 +18,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="wa
 
 @pytest.fixture(scope="module")
 def zygote():
+    warm.use()  # as SafeExecute does when warm_kernels is on
     z = warm.zygote() or warm._zygote
     assert z is not None and z.wait_ready(120), warm.problem()
     assert {"numpy", "torch", "torch._dynamo", "ipykernel.kernelapp"} <= set(z.info["loaded"])

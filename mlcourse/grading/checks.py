@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlcourse.cli import Check
-from mlcourse.grading.parallel import nbgrader_app
-from mlcourse.grading.preprocessors import DEFAULT_EXCHANGE
+from mlcourse.grading.parallel import Course, nbgrader_app
 
 __all__ = ["instructor_checks"]
 
@@ -27,8 +26,9 @@ def _exchange(app: Any) -> list[Check]:
     else:
         fix = 'set c.CourseDirectory.course_id = "mlcourse" in ~/.jupyter/nbgrader_config.py (and the students\')'
         checks.append(Check("FAIL", "course id", f"not set: the exchange needs one; {fix}"))
-    section = app.config.get("Exchange", {})
-    root = Path(str(section.get("root", DEFAULT_EXCHANGE)))
+    from nbgrader.exchange.default.exchange import Exchange
+
+    root = Path(Exchange(config=app.config).root)
     if not root.is_dir():
         return [*checks, Check("FAIL", "exchange", f"{root} does not exist: `mkdir -p {root} && chmod 1777 {root}`")]
     mode = root.stat().st_mode
@@ -42,19 +42,19 @@ def _exchange(app: Any) -> list[Check]:
     return [*checks, Check("ok", "exchange", f"{root} ({stat.filemode(mode)})")]
 
 
-def _gradebook(course: Path, app: Any) -> list[Check]:
+def _gradebook(course: Course, app: Any) -> list[Check]:
     from nbgrader.api import Gradebook
 
-    path = course / "gradebook.db"
+    path = course.gradebook
     if not path.exists():
-        return [Check("FAIL", "gradebook", f"none in {course}: run `nbgrader generate_assignment ASSIGNMENT`")]
-    with Gradebook(f"sqlite:///{path}") as gb:
+        return [Check("FAIL", "gradebook", f"no {path}: run `nbgrader generate_assignment ASSIGNMENT`")]
+    with Gradebook(course.db_url) as gb:
         recorded = {a.name: a.duedate for a in gb.assignments}
     checks = [Check("ok", "gradebook", f"{path}: {len(recorded)} assignment(s)")]
-    for name in sorted(p.name for p in (course / "exercises").glob("*/") if any(p.glob("*.ipynb"))):
+    for name in sorted(p.name for p in course.release.glob("*/") if any(p.glob("*.ipynb"))):
         if name not in recorded:
             fix = f"`nbgrader generate_assignment {name} --force` before releasing it (grading needs its tests there)"
-            checks.append(Check("warn", name, f"released in exercises/ but not in the gradebook: {fix}"))
+            checks.append(Check("warn", name, f"released in {course.release.name}/ but not in the gradebook: {fix}"))
         elif recorded[name] is None:
             fix = f'`nbgrader db assignment add {name} --duedate="YYYY-MM-DD HH:MM:SS Europe/Berlin"`'
             checks.append(Check("warn", name, f"no due date: nothing will count as late; {fix}"))
@@ -77,16 +77,16 @@ def _reachable_by(path: Path, read: int, search: int) -> bool:
     return bool(path.stat().st_mode & read) and all(p.stat().st_mode & search for p in path.resolve().parents)
 
 
-def _private(course: Path) -> list[Check]:
+def _private(course: Course) -> list[Check]:
     """solutions/ (answers, hidden tests), autograded/ (hidden tests put back), submitted/ and the gradebook."""
-    paths = [course / n for n in ("solutions", "autograded", "submitted", "gradebook.db") if (course / n).exists()]
+    paths = [p for p in (course.source, course.autograded, course.submitted, course.gradebook) if p.exists()]
     others = [p.name for p in paths if _reachable_by(p, stat.S_IROTH, stat.S_IXOTH)]
     group = [p.name for p in paths if p.name not in others and _reachable_by(p, stat.S_IRGRP, stat.S_IXGRP)]
     if others:
-        fix = f"`chmod -R go-rwx {course}` (or the folders named)"
+        fix = f"`chmod -R go-rwx {course.root}` (or the folders named)"
         return [Check("FAIL", "privacy", f"{', '.join(others)} can be read by every account here: {fix}")]
     if group:
-        fix = f"`chmod -R go-rwx {course}` unless no student is in the group {course.stat().st_gid}"
+        fix = f"`chmod -R go-rwx {course.root}` unless no student is in the group {course.root.stat().st_gid}"
         return [Check("warn", "privacy", f"{', '.join(group)} can be read by the folder's group: {fix}")]
     return [Check("ok", "privacy", "solutions/, autograded/, submitted/ and the gradebook are private to you")]
 
@@ -94,4 +94,8 @@ def _private(course: Path) -> list[Check]:
 def instructor_checks(course: Path) -> list[Check]:
     """The instructor's checks for ``course`` (a folder with ``nbgrader_config.py``)."""
     app = nbgrader_app(course)
-    return _exchange(app) + _gradebook(course, app) + _private(course)
+    try:
+        configured = Course.configured(course)
+    except ValueError as exc:  # a database server: nbgrader works, mlcourse-grade's workers do not
+        return [*_exchange(app), Check("warn", "gradebook", str(exc))]
+    return _exchange(app) + _gradebook(configured, app) + _private(configured)

@@ -32,12 +32,14 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ import nbformat
 
 __all__ = [
     "ClassGrading",
+    "Course",
     "GradingLockedError",
     "auto_jobs",
     "blank_unsubmitted",
@@ -61,6 +64,7 @@ __all__ = [
     "prepare_shards",
     "run_shards",
     "share_threads",
+    "worker_settings",
 ]
 
 WORK = ".grading"
@@ -92,11 +96,60 @@ class ClassGrading:
         return self.seconds / max(self.notebooks, 1)
 
 
-def _students(course: Path, assignment: str) -> list[str]:
-    submitted = course / "submitted"
-    if not submitted.is_dir():
-        raise FileNotFoundError(f"no submitted/ folder in the course directory {course}")
-    return sorted(d.name for d in submitted.iterdir() if (d / assignment).is_dir())
+@dataclass(frozen=True)
+class Course:
+    """A course's folders and gradebook as nbgrader is configured to find them (``CourseDirectory``).
+
+    ``source``, ``release``, ``submitted``, ``autograded`` and ``feedback`` are the configured
+    ``*_directory`` names under ``root``; ``gradebook`` is the SQLite file of ``CourseDirectory.db_url``.
+    """
+
+    root: Path
+    source: Path
+    release: Path
+    submitted: Path
+    autograded: Path
+    feedback: Path
+    gradebook: Path
+
+    @classmethod
+    def configured(cls, root: Path | None = None) -> Course:
+        """Read nbgrader's configuration in ``root`` (default: ``CourseDirectory.root`` as configured, else here).
+
+        Raises:
+            ValueError: if ``db_url`` is not a SQLite file: workers grade on copies of the gradebook file.
+        """
+        coursedir = nbgrader_app(root).coursedir
+        root = (root or Path(coursedir.root)).resolve()
+        url = str(coursedir.db_url)
+        if not url.startswith("sqlite:///"):
+            raise ValueError(
+                f"CourseDirectory.db_url is {url!r}: mlcourse-grade's workers grade on copies of a SQLite "
+                "gradebook file, so it needs db_url = 'sqlite:///<path>'. With a database server, several "
+                "`nbgrader autograde` processes can write to it directly instead"
+            )
+        gradebook = Path(url[len("sqlite:///") :])
+        folders = {
+            name: root / str(getattr(coursedir, f"{name}_directory"))
+            for name in ("source", "release", "submitted", "autograded", "feedback")
+        }
+        return cls(root=root, gradebook=(root / gradebook).resolve(), **folders)
+
+    @property
+    def db_url(self) -> str:
+        """``sqlite:///`` and the gradebook's absolute path."""
+        return f"sqlite:///{self.gradebook}"
+
+    @property
+    def work(self) -> Path:
+        """Where ``mlcourse-grade`` keeps its lock and shard folders (``.grading/``)."""
+        return self.root / WORK
+
+
+def _students(course: Course, assignment: str) -> list[str]:
+    if not course.submitted.is_dir():
+        raise FileNotFoundError(f"no {course.submitted.name}/ folder in the course directory {course.root}")
+    return sorted(d.name for d in course.submitted.iterdir() if (d / assignment).is_dir())
 
 
 def _invalid_reason(path: Path) -> str | None:
@@ -114,16 +167,16 @@ def _invalid_reason(path: Path) -> str | None:
     return None
 
 
-def _copy_submission(course: Path, shard: Path, student: str, assignment: str) -> list[str]:
+def _copy_submission(course: Course, shard: Path, student: str, assignment: str) -> list[str]:
     """Copy one student's submission into a shard, replacing invalid notebooks by the blank release."""
-    src, dst = course / "submitted" / student / assignment, shard / "submitted" / student / assignment
+    src, dst = course.submitted / student / assignment, shard / "submitted" / student / assignment
     shutil.copytree(src, dst)
     lines = []
     for path in sorted(dst.glob("*.ipynb")):
         reason = _invalid_reason(path)
         if reason is None:
             continue
-        blank = course / "exercises" / assignment / path.name
+        blank = course.release / assignment / path.name
         if blank.exists():
             shutil.copy(blank, path)
             what = "graded as the blank release"
@@ -177,8 +230,8 @@ class course_lock:  # noqa: N801 - used as a context manager, like open()
     An ``flock`` on ``.grading/lock``: the system releases it when the holder exits, even when killed.
     """
 
-    def __init__(self, course: Path) -> None:
-        self.path = course / WORK / "lock"
+    def __init__(self, course: Course) -> None:
+        self.path = course.work / "lock"
 
     def __enter__(self) -> course_lock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,31 +257,30 @@ class course_lock:  # noqa: N801 - used as a context manager, like open()
         self._file.close()
 
 
-def _missing_gradebook(course: Path, assignment: str) -> FileNotFoundError:
+def _missing_gradebook(course: Course, assignment: str) -> FileNotFoundError:
     return FileNotFoundError(
-        f"there is no gradebook in {course} (gradebook.db): this is not a course folder, or nothing was released "
-        f"from it yet. Run `nbgrader generate_assignment {assignment}` in the course folder (or `make release`), "
-        "or pass --course with the course folder"
+        f"there is no gradebook {course.gradebook} (CourseDirectory.db_url) for the course in {course.root}: this "
+        f"is not a course folder, or nothing was released from it yet. Run `nbgrader generate_assignment "
+        f"{assignment}` in the course folder (or `make release`), or pass --course with the course folder"
     )
 
 
-def prepare_shards(course: Path, assignment: str, jobs: int) -> tuple[list[Path], list[str], list[str]]:
+def prepare_shards(course: Course, assignment: str, jobs: int) -> tuple[list[Path], list[str], list[str]]:
     """Deal the class into ``jobs`` shard folders under ``.grading/``; return (shards, students, incidents)."""
-    course = course.resolve()
-    if not (course / "gradebook.db").exists():
+    if not course.gradebook.exists():
         raise _missing_gradebook(course, assignment)
     students = _students(course, assignment)
     if not students:
-        raise FileNotFoundError(f"no submissions in {course / 'submitted'}/*/{assignment}")
-    work = course / WORK / assignment
+        raise FileNotFoundError(f"no submissions in {course.submitted}/*/{assignment}")
+    work = course.work / assignment
     shutil.rmtree(work, ignore_errors=True)
     shards, lines = [], []
     for k in range(min(jobs, len(students))):
         shard = work / f"shard-{k}"
         (shard / "solutions").mkdir(parents=True)
-        shutil.copytree(course / "solutions" / assignment, shard / "solutions" / assignment)
-        shutil.copy(course / "nbgrader_config.py", shard / "nbgrader_config.py")
-        shutil.copy(course / "gradebook.db", shard / "gradebook.db")
+        shutil.copytree(course.source / assignment, shard / "solutions" / assignment)
+        shutil.copy(course.root / "nbgrader_config.py", shard / "nbgrader_config.py")
+        shutil.copy(course.gradebook, shard / "gradebook.db")
         found = [line for student in students[k::jobs] for line in _copy_submission(course, shard, student, assignment)]
         with open(shard / "incidents.jsonl", "w", encoding="utf-8") as f:  # reported again when merging
             for line in found:
@@ -252,15 +304,25 @@ def share_threads(env: dict[str, str], workers: int) -> dict[str, str]:
     return env
 
 
-def _env(course: Path, shard: Path, jobs: int = 1) -> dict[str, str]:
+def _env(jobs: int = 1) -> dict[str, str]:
     env = share_threads(dict(os.environ), jobs)
-    protect = [course / d for d in ("solutions", "submitted", "autograded", "feedback", "gradebook.db", WORK)]
-    earlier = [p for p in env.get("MLCOURSE_GRADING_PROTECT", "").split(os.pathsep) if p]  # the instructor's
-    env["MLCOURSE_GRADING_PROTECT"] = os.pathsep.join([*earlier, *(str(p) for p in protect)])
-    env["MLCOURSE_GRADING_REPORT"] = str(shard / "incidents.jsonl")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs `alembic`
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def worker_settings(course: Course, shard: Path) -> list[str]:
+    """A worker's ``SafeExecute`` settings on top of the course's: the course's own folders protected too (the
+    worker's course directory is the shard), and incidents written to the shard's ``incidents.jsonl``."""
+    from mlcourse.grading.preprocessors import SafeExecute
+
+    configured = SafeExecute(config=nbgrader_app(course.root).config)
+    course_paths = [course.source, course.submitted, course.autograded, course.feedback, course.gradebook, course.work]
+    protected = [*configured.protected_paths, *configured.always_protected(), *(str(p) for p in course_paths)]
+    return [
+        *(f"--SafeExecute.protected_paths={p}" for p in dict.fromkeys(protected)),
+        f"--SafeExecute.incident_report={shard / 'incidents.jsonl'}",
+    ]
 
 
 def _done(shard: Path, assignment: str) -> int:
@@ -275,13 +337,24 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
-def run_shards(course: Path, assignment: str, shards: list[Path], total: int, progress: bool = True) -> list[int]:
-    """Run one ``nbgrader autograde`` per shard at once; show progress; return the failed shards' numbers."""
+def run_shards(
+    course: Course,
+    assignment: str,
+    shards: list[Path],
+    total: int,
+    progress: bool = True,
+    settings: Sequence[str] = (),
+) -> list[int]:
+    """Run one ``nbgrader autograde`` per shard at once; show progress; return the failed shards' numbers.
+
+    ``settings`` are more nbgrader command-line settings for every worker, e.g. ``--Execute.timeout=120``.
+    """
     procs = []
     for shard in shards:
         log = open(shard / "autograde.log", "w", encoding="utf-8")
         cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *nbgrader_overrides(shard)]
-        env = _env(course, shard, len(shards))
+        cmd += [*worker_settings(course, shard), *settings]
+        env = _env(len(shards))
         child = subprocess.Popen(
             cmd,
             cwd=shard,
@@ -325,7 +398,7 @@ def _merge_student(main: Any, part: Any, assignment: str, student: str) -> int:
     return len(sub.notebooks)
 
 
-def merge_shard(course: Path, shard: Path, assignment: str, missing: list[str] | None = None) -> int:
+def merge_shard(course: Course, shard: Path, assignment: str, missing: list[str] | None = None) -> int:
     """Copy a shard's grades, comments and autograded notebooks into the course; return notebooks merged.
 
     Students of the shard that have no grades in it are added to ``missing``, one line each.
@@ -336,7 +409,7 @@ def merge_shard(course: Path, shard: Path, assignment: str, missing: list[str] |
     merged = 0
     with (
         warnings.catch_warnings(),
-        Gradebook(f"sqlite:///{course / 'gradebook.db'}") as main,
+        Gradebook(course.db_url) as main,
         Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as part,
     ):
         warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's own SQLAlchemy use
@@ -348,7 +421,7 @@ def merge_shard(course: Path, shard: Path, assignment: str, missing: list[str] |
                 continue
             src = shard / "autograded" / student_dir.name / assignment
             if src.is_dir():
-                dst = course / "autograded" / student_dir.name / assignment
+                dst = course.autograded / student_dir.name / assignment
                 shutil.rmtree(dst, ignore_errors=True)
                 shutil.copytree(src, dst)
     return merged
@@ -364,7 +437,7 @@ def _shard_incidents(shard: Path) -> list[str]:
     ]
 
 
-def blank_unsubmitted(course: Path) -> int:
+def blank_unsubmitted(course: Course) -> int:
     """In nbgrader's ``grades.csv``, leave the scores of work never submitted empty (nbgrader writes 0).
 
     A 0 reads like a graded zero; empty says "nothing to grade yet". Whether a student submitted comes from the
@@ -374,8 +447,8 @@ def blank_unsubmitted(course: Path) -> int:
 
     from nbgrader.api import Gradebook
 
-    path = course / "grades.csv"
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    path = course.root / "grades.csv"
+    with Gradebook(course.db_url) as gb:
         submitted = {(a.name, s.student.id) for a in gb.assignments for s in a.submissions}
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -392,7 +465,12 @@ def blank_unsubmitted(course: Path) -> int:
     return changed
 
 
-def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, export: bool) -> None:
+def _pinned_to(course: Course) -> list[str]:
+    """nbgrader's command-line settings for the course itself: its root and its gradebook."""
+    return [f"--CourseDirectory.root={course.root}", f"--CourseDirectory.db_url={course.db_url}"]
+
+
+def _merge_and_export(course: Course, shards: list[Path], result: ClassGrading, export: bool) -> None:
     for k, shard in enumerate(shards):
         missing: list[str] = []
         result.notebooks += merge_shard(course, shard, result.assignment, missing)
@@ -400,11 +478,10 @@ def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, ex
         if missing and k not in result.failed_shards:
             result.failed_shards.append(k)
     if export:
-        env = _env(course, course / WORK)
         subprocess.run(
-            [sys.executable, "-m", "nbgrader", "export", *nbgrader_overrides(course)],
-            cwd=course,
-            env=env,
+            [sys.executable, "-m", "nbgrader", "export", *_pinned_to(course)],
+            cwd=course.root,
+            env=_env(),
             check=True,
             capture_output=True,
         )
@@ -412,29 +489,39 @@ def _merge_and_export(course: Path, shards: list[Path], result: ClassGrading, ex
 
 
 def grade_class(
-    course: Path, assignment: str, jobs: int | None = 2, progress: bool = True, export: bool = True
+    course: Path | Course,
+    assignment: str,
+    jobs: int | None = 2,
+    progress: bool = True,
+    export: bool = True,
+    settings: Sequence[str] = (),
 ) -> ClassGrading:
     """Autograde every submission of ``assignment`` in ``course`` with ``jobs`` workers; merge; export.
 
-    ``jobs=None`` chooses the workers from the class size (:func:`auto_jobs`). Holds the course's lock.
+    ``course`` is the course folder (its folders and gradebook as its nbgrader configuration says, see
+    :class:`Course`). ``jobs=None`` chooses the workers from the class size (:func:`auto_jobs`). ``settings``
+    are more nbgrader command-line settings for every worker (``--SafeExecute.memory_mb=2048``). Holds the
+    course's lock.
     """
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive number of worker processes (or None: automatic); got {jobs!r}")
-    course = course.resolve()
-    if not (course / "gradebook.db").exists():
+    course = course if isinstance(course, Course) else Course.configured(course)
+    if not course.gradebook.exists():
         raise _missing_gradebook(course, assignment)
     with course_lock(course):
-        return _grade_locked(course, assignment, jobs, progress, export)
+        return _grade_locked(course, assignment, jobs, progress, export, settings)
 
 
-def _grade_locked(course: Path, assignment: str, jobs: int | None, progress: bool, export: bool) -> ClassGrading:
+def _grade_locked(
+    course: Course, assignment: str, jobs: int | None, progress: bool, export: bool, settings: Sequence[str]
+) -> ClassGrading:
     start = time.perf_counter()
     if jobs is None:
         jobs = auto_jobs(len(_students(course, assignment)))
     shards, students, _ = prepare_shards(course, assignment, jobs)  # its lines come back with the shards'
     result = ClassGrading(assignment, students, len(shards))
     prepared = time.perf_counter()
-    result.failed_shards = run_shards(course, assignment, shards, len(students), progress)
+    result.failed_shards = run_shards(course, assignment, shards, len(students), progress, settings)
     graded = time.perf_counter()
     _merge_and_export(course, shards, result, export)
     result.seconds = time.perf_counter() - start
@@ -442,12 +529,12 @@ def _grade_locked(course: Path, assignment: str, jobs: int | None, progress: boo
     return result
 
 
-def merge_all(course: Path, assignment: str, export: bool = True) -> ClassGrading:
+def merge_all(course: Path | Course, assignment: str, export: bool = True) -> ClassGrading:
     """Merge every shard folder under ``.grading/<assignment>/`` (graded elsewhere) into the course."""
-    course = course.resolve()
-    shards = sorted((course / WORK / assignment).glob("shard-*"))
+    course = course if isinstance(course, Course) else Course.configured(course)
+    shards = sorted((course.work / assignment).glob("shard-*"))
     if not shards:
-        raise FileNotFoundError(f"no shard folders in {course / WORK / assignment}: run with --prepare-only first")
+        raise FileNotFoundError(f"no shard folders in {course.work / assignment}: run with --prepare-only first")
     students = sorted(d.name for s in shards for d in (s / "submitted").iterdir())
     result = ClassGrading(assignment, students, len(shards))
     with course_lock(course):
@@ -481,21 +568,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def grade_shard(shard: Path, assignment: str) -> int:
+def grade_shard(shard: Path, assignment: str, settings: Sequence[str] = ()) -> int:
     """Grade one shard folder (``.grading/<assignment>/shard-k``) as a local worker would; 0 if nbgrader succeeded.
 
     Same command line and environment as the workers of :func:`grade_class`: pinned to the shard whatever the
     configuration says, the course's folders protected, incidents written for ``--merge-only`` to report.
     """
     shard = shard.resolve()
-    course = shard.parents[2]
     if shard.parent.name != assignment or shard.parents[1].name != WORK or not (shard / "gradebook.db").exists():
         raise FileNotFoundError(f"{shard} is not a shard folder of {assignment} (made by --prepare-only)")
+    course = Course.configured(shard.parents[2])
     students = len(list((shard / "submitted").iterdir()))
-    return 1 if run_shards(course, assignment, [shard], students, progress=False) else 0
+    return 1 if run_shards(course, assignment, [shard], students, progress=False, settings=settings) else 0
 
 
-def _report(args: argparse.Namespace, course: Path, result: ClassGrading) -> None:
+def _report(args: argparse.Namespace, course: Course, result: ClassGrading) -> None:
     print(
         f"{args.assignment}: {len(result.students)} students, {result.notebooks} notebooks in {result.seconds:.0f} s "
         f"with {result.jobs} workers ({result.seconds_per_notebook:.1f} s per notebook; "
@@ -506,23 +593,26 @@ def _report(args: argparse.Namespace, course: Path, result: ClassGrading) -> Non
         print(f"  ! {line}")
     if result.failed_shards:
         logs = ", ".join(
-            str(course / WORK / args.assignment / f"shard-{k}" / "autograde.log") for k in result.failed_shards
+            str(course.work / args.assignment / f"shard-{k}" / "autograde.log") for k in result.failed_shards
         )
         print(f"  nbgrader reported errors; see {logs}")
     if not args.no_export:
-        print(f"  grades: {course / 'grades.csv'}")
+        print(f"  grades: {course.root / 'grades.csv'}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """The ``mlcourse-grade`` command; returns the exit status (1 if nbgrader reported errors, 2 if refused)."""
-    args = _parser().parse_args(argv)
+    args, settings = _parser().parse_known_args(argv)
+    unknown = [a for a in settings if not re.fullmatch(r"--\w+\.\w+=.*", a)]
+    if unknown:
+        _parser().error(f"unrecognized arguments: {' '.join(unknown)} (nbgrader settings read --Class.trait=value)")
     if args.jobs is not None and args.jobs < 1:
         print(f"mlcourse-grade: --jobs must be a positive number of workers; got {args.jobs}", file=sys.stderr)
         return 2
     try:
         if args.shard is not None:
-            return grade_shard(args.shard, args.assignment)
-        course = (args.course or configured_root()).resolve()
+            return grade_shard(args.shard, args.assignment, settings)
+        course = Course.configured(args.course.resolve() if args.course else None)
         if args.prepare_only:
             with course_lock(course):
                 shards, students, lines = prepare_shards(course, args.assignment, args.jobs or auto_jobs(10**6))
@@ -536,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.merge_only:
             result = merge_all(course, args.assignment, export=not args.no_export)
         else:
-            result = grade_class(course, args.assignment, args.jobs, export=not args.no_export)
+            result = grade_class(course, args.assignment, args.jobs, export=not args.no_export, settings=settings)
     except (FileNotFoundError, GradingLockedError, ValueError) as exc:
         print(f"mlcourse-grade: {exc}", file=sys.stderr)
         return 2

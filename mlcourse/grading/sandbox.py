@@ -1,7 +1,7 @@
 """Inside a grading kernel, before any student code: resource limits, protected paths, a pristine snapshot.
 
-The grader starts every kernel with ``IPKernelApp.exec_lines`` running :func:`install` (see
-``mlcourse.grading.preprocessors.SafeExecute``). It
+The grader starts every kernel with ``IPKernelApp.exec_lines`` running :func:`install` with its settings (see
+``mlcourse.grading.preprocessors.SafeExecute``, where the limits are configured). It
 
 - caps the kernel's memory (``RLIMIT_DATA``: a runaway allocation raises ``MemoryError`` in the cell
   instead of swapping the machine) and the size of any file it writes (``RLIMIT_FSIZE``);
@@ -14,10 +14,6 @@ The grader starts every kernel with ``IPKernelApp.exec_lines`` running :func:`in
 This stops what a student can do by accident or with a line of code. It is not a security boundary against
 a determined attacker who runs arbitrary Python in the same process: grade in a container or as a throwaway
 user (see the instructor's guide).
-
-Settings come from environment variables that the grader sets (defaults in parentheses):
-``MLCOURSE_GRADING_MEMORY_MB`` (4096), ``MLCOURSE_GRADING_FILE_MB`` (64),
-``MLCOURSE_GRADING_OUTPUT_KB`` (256, per cell), ``MLCOURSE_GRADING_PROTECT`` (paths, ``os.pathsep``-separated).
 """
 
 from __future__ import annotations
@@ -26,10 +22,12 @@ import os
 import resource
 import signal
 import sys
+import sysconfig
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GradingSandboxError", "install", "protected_paths"]
+__all__ = ["GradingSandboxError", "install"]
 
 _BLOCKED_EVENTS = (
     "subprocess.Popen",
@@ -63,30 +61,19 @@ class GradingSandboxError(PermissionError):
     """Raised in the kernel when student code does what grading forbids."""
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    try:
-        return int(value) if value else default
-    except ValueError:
-        raise ValueError(f"{name} must be an integer; got {value!r}") from None
-
-
-def protected_paths() -> list[Path]:
-    """The resolved paths from ``MLCOURSE_GRADING_PROTECT``."""
-    raw = os.environ.get("MLCOURSE_GRADING_PROTECT", "")
-    return [Path(p).resolve() for p in raw.split(os.pathsep) if p]
-
-
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-# Python's own files (the interpreter and its site-packages): every import opens hundreds of them, and
+# Python's own files (the standard library and site-packages): every import opens hundreds of them, and
 # resolving each path would slow `import torch` down noticeably. Symlinks that point into a protected
 # folder cannot be planted there: creating one is itself refused.
 def _library_prefixes(protected: list[Path]) -> tuple[str, ...]:
-    """Python's installation folders, as path prefixes; none that holds a protected path."""
-    folders = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    """Python's library folders (this environment's and its base's), as path prefixes; none that holds a
+    protected path."""
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    bases = [{}, {k: sys.base_prefix for k in ("base", "platbase", "installed_base", "installed_platbase")}]
+    folders = {Path(sysconfig.get_path(n, vars=v)).resolve() for n in names for v in bases}
     return tuple(os.path.join(f, "") for f in sorted(folders) if not any(_inside(p, f) for p in protected))
 
 
@@ -170,15 +157,22 @@ def _limit_resources(memory_mb: int, file_mb: int) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises OSError instead of killing us
 
 
-def install() -> None:
-    """Apply the limits, the audit hook and the guard's snapshot in this (kernel) process."""
+def install(*, memory_mb: int, file_mb: int, output_kb: int, protected: Sequence[str]) -> None:
+    """Apply the limits, the audit hook and the guard's snapshot in this (kernel) process.
+
+    Args:
+        memory_mb: memory the process may allocate (MB).
+        file_mb: size of any file it writes (MB).
+        output_kb: output one cell may print (KB).
+        protected: paths it may not open, list, copy or move (its own working folder excepted).
+    """
     from mlcourse.grading import guard  # imports numpy and mlcourse.testing before any student code
 
     guard.snapshot()
-    _limit_resources(_env_int("MLCOURSE_GRADING_MEMORY_MB", 4096), _env_int("MLCOURSE_GRADING_FILE_MB", 64))
-    _limit_output(1024 * _env_int("MLCOURSE_GRADING_OUTPUT_KB", 256))
+    _limit_resources(memory_mb, file_mb)
+    _limit_output(1024 * output_kb)
     guard.snapshot_events()
     from mlcourse import _hints
 
     _hints.install()  # a warm kernel's mlcourse.testing was imported before any shell existed: install here
-    sys.addaudithook(_audit_hook(protected_paths(), Path.cwd().resolve()))
+    sys.addaudithook(_audit_hook([Path(p).resolve() for p in protected], Path.cwd().resolve()))

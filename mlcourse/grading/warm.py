@@ -16,8 +16,8 @@ notebook's kernel is a fresh ``fork()`` of it:
 
 The zygote refuses to serve (and kernels start cold, as plain nbgrader starts them) when it is not Linux,
 when its imports started a thread (forking a threaded process is unsafe), when the kernel command is not
-``<this python> -m ipykernel_launcher``, or when ``MLCOURSE_GRADING_WARM=0``. Which modules are pre-imported
-is set by ``MLCOURSE_GRADING_PRELOAD`` (comma-separated; missing ones are skipped). CUDA is never
+``<this python> -m ipykernel_launcher``, or when the grader's ``SafeExecute.warm_kernels`` is False. Which
+modules are pre-imported is ``SafeExecute.warm_preload`` (missing ones are skipped). CUDA is never
 initialised in the zygote (``import torch`` does not), so kernels that use the GPU work as before.
 """
 
@@ -37,22 +37,44 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-__all__ = ["WarmKernelManager", "WarmProcess", "WarmProvisioner", "Zygote", "enabled", "problem", "serve", "zygote"]
+__all__ = [
+    "DEFAULT_PRELOAD",
+    "WarmKernelManager",
+    "WarmProcess",
+    "WarmProvisioner",
+    "Zygote",
+    "problem",
+    "serve",
+    "supported",
+    "use",
+    "zygote",
+]
 
-DEFAULT_PRELOAD = "ipykernel.kernelapp,numpy,mlcourse,mlcourse.testing,torch,torch._dynamo,torch.optim,mlcourse.pt"
+# What the zygote imports (SafeExecute.warm_preload's default)
+DEFAULT_PRELOAD = (
+    "ipykernel.kernelapp",
+    "numpy",
+    "mlcourse",
+    "mlcourse.testing",
+    "torch",
+    "torch._dynamo",
+    "torch.optim",
+    "mlcourse.pt",
+)
 _HEADER = struct.Struct("!I")
 _SERVE = "import sys, mlcourse.grading.warm as w; w.serve(int(sys.argv[1]), sys.argv[2:])"
 
 
-def enabled() -> bool:
-    """Whether grading kernels are forked from a warm zygote (``MLCOURSE_GRADING_WARM``, default on, Linux)."""
-    return sys.platform.startswith("linux") and os.environ.get("MLCOURSE_GRADING_WARM", "1") != "0"
+def supported() -> bool:
+    """Whether kernels can be forked from a warm zygote here (Linux)."""
+    return sys.platform.startswith("linux")
 
 
 # --- the zygote process -----------------------------------------------------------------------------------
@@ -158,9 +180,7 @@ class Zygote:
     The zygote is the grader's child; it exits when the grader closes its end of the socket or exits.
     """
 
-    def __init__(self, preload: list[str] | None = None) -> None:
-        if preload is None:
-            preload = [m for m in os.environ.get("MLCOURSE_GRADING_PRELOAD", DEFAULT_PRELOAD).split(",") if m]
+    def __init__(self, preload: Sequence[str] = DEFAULT_PRELOAD) -> None:
         ours, theirs = socket.socketpair()
         self._socket = ours
         self._lock = threading.Lock()
@@ -216,6 +236,14 @@ class Zygote:
 
 _zygote: Zygote | None = None
 _unavailable = False
+_preload: tuple[str, ...] | None = None  # set by use(): warm kernels are on in this process
+
+
+def use(preload: Sequence[str] = DEFAULT_PRELOAD) -> None:
+    """Fork this process's grading kernels from a zygote that imports ``preload`` (the first call's list wins)."""
+    global _preload
+    if _preload is None:
+        _preload = tuple(preload)
 
 
 def problem() -> str | None:
@@ -234,11 +262,11 @@ def zygote() -> Zygote | None:
     The first call starts it; kernels asked for before it is ready start cold (no one waits for the zygote).
     """
     global _zygote, _unavailable
-    if not enabled() or _unavailable:
+    if _preload is None or not supported() or _unavailable:
         return None
     if _zygote is None:
         try:
-            _zygote = Zygote()
+            _zygote = Zygote(_preload)
         except OSError:  # no socket pair or no process: cold kernels for the rest of this run
             _unavailable = True
             return None

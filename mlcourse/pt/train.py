@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 from torch import nn
 
 from mlcourse._checks import RngLike, renamed
-from mlcourse.loop import EarlyStopping, History, Scheduler, check_finite, prepare, run_epochs
+from mlcourse.loop import EarlyStopping, History, Scheduler, check_finite, prepare
 from mlcourse.model import eval_mode
 from mlcourse.train import Evaluation
 
@@ -60,7 +60,8 @@ def fit(
     :mod:`mlcourse.loop`, shared by both). A ``scheduler`` (``torch.optim.lr_scheduler``) is stepped after every
     epoch, and ``history["lr"]`` records the rate each epoch used.
     """
-    X_train, y_train, validation = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping)
+    loop = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping, scheduler, rng)
+    X_train, y_train = loop.X, loop.y
     device, dtype = next(net.parameters()).device, next(net.parameters()).dtype
     Xt = torch.as_tensor(X_train, dtype=dtype, device=device)  # (N, D), on the device once
     yt = torch.as_tensor(np.asarray(y_train), device=device)
@@ -81,21 +82,12 @@ def fit(
         return {"loss": total_loss / len(X_train), "accuracy": total_correct / len(X_train)}
 
     def validate() -> dict[str, float]:
-        assert validation is not None
-        val = evaluate(net, *validation)
+        assert loop.validation is not None
+        val = evaluate(net, *loop.validation)
         return {"val_loss": val.loss, "val_accuracy": float(val.accuracy or 0.0)}
 
-    history = run_epochs(
-        train_epoch,
-        n_samples=len(X_train),
-        batch_size=batch_size,
-        epochs=epochs,
-        rng=rng,
-        validate=None if validation is None else validate,
-        scheduler=scheduler,
-        early_stopping=early_stopping,
-        weights=lambda: {k: v.detach().clone() for k, v in net.state_dict().items()},
-        restore=net.load_state_dict,
+    history = loop.run(
+        train_epoch, validate, lambda: {k: v.detach().clone() for k, v in net.state_dict().items()}, net.load_state_dict
     )
     net.eval()
     return history

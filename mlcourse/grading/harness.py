@@ -1,4 +1,8 @@
-"""The gradeability harness: grade solutions, released stubs and mutants with real nbgrader.
+"""The course repository's gradeability harness: grade solutions, released stubs and mutants with nbgrader.
+
+The test suite (``tests/test_exercises.py`` and the grading tests), the benchmarks and the scripts share it.
+It works on a source checkout of the course: ``solutions/``, ``exercises/`` and ``tests/mutants/`` beside the
+package.
 
 For one assignment ``A`` (a folder of ``solutions/``) it builds a throw-away course directory holding a
 copy of ``solutions/A`` and of ``nbgrader_config.py``, runs ``nbgrader generate_assignment A`` there, then
@@ -21,12 +25,44 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 from mlcourse.grading.parallel import share_threads
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = [
+    "EXERCISES",
+    "HIDDEN_MARKERS",
+    "MUTANTS",
+    "ROOT",
+    "SOLUTIONS",
+    "SOLUTION_MARKERS",
+    "Mutant",
+    "Score",
+    "answered_release",
+    "assignments",
+    "autograde",
+    "class_of_mutants",
+    "defined_functions",
+    "graded_functions",
+    "graded_names",
+    "make_course",
+    "marked_lines",
+    "mutant_files",
+    "nbgrader_env",
+    "nbgrader_meta",
+    "released_notebooks",
+    "run_nbgrader",
+    "solution_notebook",
+    "solution_notebooks",
+    "source_notebooks",
+    "strip_lines",
+    "submit",
+    "swap_in",
+]
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: mlcourse/grading/harness.py
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 MUTANTS = ROOT / "tests" / "mutants"
@@ -44,14 +80,17 @@ def assignments() -> list[str]:
 
 
 def source_notebooks(assignment: str) -> list[Path]:
+    """The source notebooks of ``solutions/<assignment>``, sorted."""
     return sorted((SOLUTIONS / assignment).glob("*.ipynb"))
 
 
 def mutant_files(assignment: str) -> list[Path]:
+    """The mutants of ``tests/mutants/<assignment>``, sorted."""
     return sorted((MUTANTS / assignment).glob("*.py"))
 
 
-def nbgrader_meta(cell: nbformat.NotebookNode) -> dict:
+def nbgrader_meta(cell: nbformat.NotebookNode) -> dict[str, Any]:
+    """A cell's ``metadata.nbgrader`` (empty if it has none)."""
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
@@ -112,6 +151,7 @@ class Mutant:
 
     @classmethod
     def load(cls, path: Path) -> Mutant:
+        """Read a mutant file: a one-line docstring naming the mistake, then exactly one function."""
         code = path.read_text(encoding="utf-8")
         tree = ast.parse(code)
         doc = ast.get_docstring(tree)
@@ -175,6 +215,7 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def run_nbgrader(course: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    """``nbgrader ARGS`` in ``course``; raises RuntimeError with its output if it fails."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
     proc = subprocess.run(cmd, cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
@@ -191,12 +232,15 @@ def make_course(course: Path, assignment: str) -> None:
 
 @dataclass(frozen=True)
 class Score:
+    """A student's total and the ``notebook:cell`` of every graded cell that lost points."""
+
     score: float
     max_score: float
     failed_cells: tuple[str, ...]
 
 
 def submit(course: Path, assignment: str, student: str, notebooks: dict[str, nbformat.NotebookNode]) -> None:
+    """Write ``notebooks`` (by file name) as ``student``'s submission of ``assignment``."""
     folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True)
     for filename, nb in notebooks.items():
