@@ -164,7 +164,7 @@ def test_the_exercises_page_lists_every_assignment(book):
         assert source.name in page, f"exercises.html does not offer {source.name} for download"
         for task in tasks(source):
             function = task.split("`")[1]
-            assert f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{function}</span>" in page, (
+            assert f'<code class="docutils literal notranslate"><span class="pre">{function}</span>' in page, (
                 f"exercises.html does not list task {function} of {name}"
             )
 
