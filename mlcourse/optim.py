@@ -5,8 +5,9 @@ arrays: ``params`` is a list of arrays updated **in place** by ``step(grads)``, 
 order (what ``MLP.backward`` returns). ``lr`` is a plain attribute that schedules may change.
 
 Every update rule here is elementwise, so ``step`` applies it once to all the parameters laid end to end in
-one flat vector (as torch's ``foreach`` implementations batch their tensors): a dozen NumPy calls per step
-instead of a dozen per parameter, which for a small MLP is most of an optimizer's time. The state (momentum
+one flat vector (the idea of torch's ``foreach`` implementations, which batch a list of tensors per kernel
+call): a dozen NumPy calls per step instead of a dozen per parameter, which for a small MLP is most of an
+optimizer's time. The state (momentum
 buffers, moment estimates) lives in ``self.state`` as flat vectors of that length.
 """
 
@@ -60,6 +61,9 @@ class Optimizer(abc.ABC):
         for i, p in enumerate(self.params):
             if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
                 raise TypeError(f"params[{i}] must be a float NumPy array, updated in place; got {type(p).__name__}")
+            shared = [j for j, q in enumerate(self.params[:i]) if np.shares_memory(p, q)]
+            if shared:
+                raise ValueError(f"params[{i}] shares memory with params[{shared[0]}]: give each parameter once")
             if p.dtype != self.params[0].dtype:
                 first = self.params[0].dtype
                 raise TypeError(f"params must share one dtype: params[0] is {first}, params[{i}] {p.dtype}")

@@ -1,10 +1,10 @@
 """``mlcourse check``: a learner's self-check of an exercise notebook, task by task, with the full messages.
 
-It runs a copy of the notebook in a fresh kernel with the visible tests, as nbgrader's ``validate`` does, and
-with grading's time limit per cell (the course's ``Execute.timeout``, read from its nbgrader configuration;
-grading's memory limit and sandbox are not applied). It groups the verdicts by task — one line each, ✓ or ✗
-— with each failing test's message and hint in full, and exits 1 while a task fails (``validate`` exits 0).
-The learner's file is only read; execution happens on a copy, in a temporary folder.
+It runs a copy of the notebook in a fresh kernel with the visible tests, as nbgrader's ``validate`` does, and with
+grading's time limit per cell (the course's ``Execute.timeout``, read from its nbgrader configuration; nbgrader's
+default outside any course; grading's memory limit and sandbox are not applied). It groups the verdicts by task —
+one line each, ✓ or ✗ — with each failing test's message and hint in full, and exits 1 while a task fails
+(``validate`` exits 0). The learner's file is only read; execution happens on a copy, in a temporary folder.
 
     mlcourse check 03                          # exercises/03_*/ of the course found from here
     mlcourse check path/to/forward.ipynb       # any copy, also outside the course folder
@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,14 @@ def grading_timeout(where: Path | None = None) -> int:
     from mlcourse.cli import find_course
     from mlcourse.grading.parallel import nbgrader_app
 
+    old = os.environ.get("MLCOURSE_GRADING_TIMEOUT")
+    if old:  # the previous release's setting, honoured for this one
+        warnings.warn(
+            "MLCOURSE_GRADING_TIMEOUT is deprecated: the course's Execute.timeout applies",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return int(old)
     course = find_course((where or Path.cwd()).resolve()) or find_course(Path.cwd())
     config = nbgrader_app(course).config if course is not None else None
     return int(Execute(config=config).timeout)

@@ -154,3 +154,12 @@ def test_clip_grad_norm_equals_torch(max_norm):
 def test_clip_grad_norm_checks_max_norm():
     with pytest.raises(ValueError, match="max_norm must be > 0"):
         optim.clip_grad_norm([np.ones(2)], 0.0)
+
+
+def test_a_parameter_given_twice_is_refused():
+    """The step updates all parameters as one flat vector, so two that share memory would lose an update."""
+    w = np.ones(3)
+    with pytest.raises(ValueError, match=r"params\[1\] shares memory with params\[0\]: give each parameter once"):
+        optim.SGD([w, w], lr=0.1)
+    with pytest.raises(ValueError, match=r"params\[1\] shares memory with params\[0\]"):
+        optim.Adam([w, w[:2]])

@@ -313,12 +313,18 @@ def _env(jobs: int = 1) -> dict[str, str]:
 
 def worker_settings(course: Course, shard: Path) -> list[str]:
     """A worker's ``SafeExecute`` settings on top of the course's: the course's own folders protected too (the
-    worker's course directory is the shard), and incidents written to the shard's ``incidents.jsonl``."""
+    worker's course directory is the shard), and incidents written to the shard's ``incidents.jsonl``.
+
+    The configuration is the shard's copy of the course's, read as nbgrader reads it, with the course's root:
+    what the course protects (its folders, configuration file and exchange, and the instructor's own
+    ``protected_paths``), plus its gradebook and ``.grading/``.
+    """
     from mlcourse.grading.preprocessors import SafeExecute
 
-    configured = SafeExecute(config=nbgrader_app(course.root).config)
-    course_paths = [course.source, course.submitted, course.autograded, course.feedback, course.gradebook, course.work]
-    protected = [*configured.protected_paths, *configured.always_protected(), *(str(p) for p in course_paths)]
+    config = nbgrader_app(shard).config
+    config.CourseDirectory.root = str(course.root)
+    configured = SafeExecute(config=config)
+    protected = [*configured.protected_paths, *configured.always_protected(), str(course.gradebook), str(course.work)]
     return [
         *(f"--SafeExecute.protected_paths={p}" for p in dict.fromkeys(protected)),
         f"--SafeExecute.incident_report={shard / 'incidents.jsonl'}",
@@ -543,7 +549,14 @@ def merge_all(course: Path | Course, assignment: str, export: bool = True) -> Cl
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlcourse-grade", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="mlcourse-grade",
+        description=__doc__.splitlines()[0],
+        epilog=(
+            "Other arguments of the form --Class.trait=value are nbgrader settings for every worker, e.g. "
+            "--Execute.timeout=120 or --SafeExecute.memory_mb=2048 (not CourseDirectory.*: the course's are used)."
+        ),
+    )
     parser.add_argument("assignment", help="the assignment to grade, e.g. 01_preprocessing")
     parser.add_argument(
         "--jobs",
@@ -606,6 +619,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [a for a in settings if not re.fullmatch(r"--\w+\.\w+=.*", a)]
     if unknown:
         _parser().error(f"unrecognized arguments: {' '.join(unknown)} (nbgrader settings read --Class.trait=value)")
+    if any(a.startswith("--CourseDirectory.") for a in settings):
+        _parser().error("CourseDirectory settings come from the course's configuration; use --course for its folder")
+    if settings and (args.prepare_only or args.merge_only):
+        _parser().error(f"{' '.join(settings)}: nbgrader settings apply to grading, not to --prepare-only/--merge-only")
     if args.jobs is not None and args.jobs < 1:
         print(f"mlcourse-grade: --jobs must be a positive number of workers; got {args.jobs}", file=sys.stderr)
         return 2

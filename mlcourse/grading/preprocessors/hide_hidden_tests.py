@@ -16,8 +16,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class HideHiddenTests(ClearHiddenTests):
     """For feedback: drop hidden test code, and reduce the tracebacks of hidden test cells to their message.
 
-    The hidden region is delimited as nbgrader's ``ClearHiddenTests`` delimits it (its configurable
-    ``begin_test_delimeter`` and ``end_test_delimeter``, inherited: configuring one configures both).
+    The hidden region is delimited as nbgrader's ``ClearHiddenTests`` delimits it: its ``begin_test_delimeter``
+    and ``end_test_delimeter`` are inherited, so ``c.ClearHiddenTests.*`` settings reach this subclass too (and
+    ``c.HideHiddenTests.*`` only this one).
     """
 
     def preprocess(self, nb: NotebookNode, resources: Any) -> tuple[NotebookNode, Any]:

@@ -1,13 +1,13 @@
 """``SafeExecute``: nbgrader's ``Execute`` with the sandbox, the guard in every test cell, and dead kernels survived.
 
-Every kernel starts inside the sandbox (``mlcourse.grading.sandbox``) with the limits configured here, handed to
-it on its command line (``IPKernelApp.exec_lines``) before any student code; the guard
-(``mlcourse.grading.guard``) runs right before every graded test cell, as a silent request of its own (the
-cell's source, line numbers and outputs stay the learner's); and a cell that kills the kernel (``os._exit``, a
-crash) scores zero while the rest of the notebook is still graded: the kernel is restarted and the notebook
-re-run with that cell replaced by an error. Kernels are forked from a warm zygote that has imported PyTorch
-once (``mlcourse.grading.warm``), one fresh process per notebook. What went wrong is told to the instructor, one
-line per incident (:func:`incidents`).
+Every kernel starts inside the sandbox (``mlcourse.grading.sandbox``) with the limits configured here, handed to it
+on its command line (``IPKernelApp.exec_lines``) before any student code; the guard (``mlcourse.grading.guard``)
+runs right before every graded test cell, as a silent request of its own (the cell's source, line numbers and
+outputs stay the learner's); and a cell that kills the kernel (``os._exit``, a crash) scores zero while the rest of
+the notebook is still graded: the kernel is restarted and the notebook re-run with that cell replaced by an error.
+Unless ``warm_kernels`` is False, kernels are forked from a warm zygote that has imported PyTorch once
+(``mlcourse.grading.warm``), one fresh process per notebook. What went wrong is told to the instructor, one line per
+incident (:func:`incidents`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.exchange import Exchange
-from nbgrader.preprocessors import Execute, OverwriteCells
+from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
 from mlcourse.grading import warm
+from mlcourse.grading.preprocessors.restore_cells import RestoreCells
 
 __all__ = ["SafeExecute", "incidents"]
 
@@ -72,9 +73,9 @@ def incidents(nb: NotebookNode, missing_cell_notification: str | None = None) ->
     """One line per thing that went wrong in an executed notebook, for the instructor.
 
     A test cell that was put back (deleted by the student) is recognised by nbgrader's
-    ``missing_cell_notification`` (default: ``OverwriteCells``'s own), which heads its source.
+    ``missing_cell_notification`` (default: nbgrader's own), which heads its source.
     """
-    template = missing_cell_notification or OverwriteCells.class_traits()["missing_cell_notification"].default_value
+    template = missing_cell_notification or RestoreCells.class_traits()["missing_cell_notification"].default_value
     put_back = re.compile(".*?".join(re.escape(part.strip()) for part in template.split("{cell_id}")))
     lines = []
     for index, cell in enumerate(nb.cells):
@@ -142,8 +143,13 @@ class SafeExecute(Execute):
         }
         for variable, (trait, convert) in renamed.items():
             value = os.environ.get(variable)
-            if value:
-                where = "Execute" if trait == "timeout" else "SafeExecute"
+            if not value:
+                continue
+            where = "Execute" if trait == "timeout" else "SafeExecute"
+            configured = any(trait in self.config.get(section, {}) for section in ("Execute", "SafeExecute"))
+            if configured:  # a setting of this release wins over the old variable
+                self.log.warning("%s is deprecated and ignored: c.%s.%s is set", variable, where, trait)
+            else:
                 self.log.warning("%s is deprecated: set c.%s.%s in nbgrader_config.py", variable, where, trait)
                 setattr(self, trait, convert(value))
 
@@ -253,7 +259,7 @@ class SafeExecute(Execute):
                 cell.outputs = [_error("KernelDied", KILLED)]
 
     def _report(self, nb: NotebookNode, resources: Any) -> None:
-        notification = OverwriteCells(config=self.config).missing_cell_notification
+        notification = RestoreCells(config=self.config).missing_cell_notification  # as configured for it
         lines = incidents(nb, notification)
         who = _who(resources)
         for line in lines:
