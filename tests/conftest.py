@@ -4,14 +4,31 @@
   every test does).
 - A test module's ``RNG`` is seeded per test, from the test's own id: the inputs a test draws do not depend
   on which tests ran before it in the same worker (``pytest -n``), so every failure reproduces alone.
+- Each of the ``pytest -n N`` workers, and every kernel, book build and nbgrader it starts, gets its share of
+  the cores for BLAS and PyTorch threads (set before NumPy loads). OpenBLAS threads spin while they wait: two
+  chapters training at once with a thread per core each ran a cell that takes 12 s for over 300 s.
 """
 
 from __future__ import annotations
 
+import os
 import zlib
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
+
+from mlcourse.grading.parallel import share_threads
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _share_the_cores():
+    """This worker's share of the cores: for its own BLAS, and (through the environment, as mlcourse-grade's
+    workers get it) for every kernel, book build and nbgrader it starts."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    share_threads(os.environ, workers)  # type: ignore[arg-type]
+    with threadpool_limits(limits=int(os.environ["OPENBLAS_NUM_THREADS"])):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -30,15 +30,15 @@ def _class(course: Path, mutants: int = 2) -> None:
     ng.class_of_mutants(course, ASSIGNMENT, mutants)
 
 
-def _totals(course: Path) -> dict[str, float]:
+def _totals(course: Path, gradebook: Path | None = None) -> dict[str, float]:
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{gradebook or course / 'gradebook.db'}") as gb:
         return {s.id: gb.find_submission(ASSIGNMENT, s.id).score for s in gb.students}
 
 
-def _expect_graded(course: Path, students: int = 3) -> None:
-    totals = _totals(course)
+def _expect_graded(course: Path, students: int = 3, gradebook: Path | None = None) -> None:
+    totals = _totals(course, gradebook)
     assert len(totals) == students, totals
     assert totals.pop("solution") == 12 and all(score < 12 for score in totals.values()), totals
 
@@ -49,8 +49,9 @@ def _integrity(course: Path) -> str:
 
 
 def test_configs_that_name_another_course_do_not_reach_the_workers(tmp_path, monkeypatch):
-    """User config (as nbgrader's hub guide recommends) and the course's own config both point at another
-    course; mlcourse-grade still grades each shard alone and leaves the other course untouched."""
+    """The user's config (as nbgrader's hub guide recommends) points at another course; mlcourse-grade grades this
+    one, each shard alone, leaves the other course untouched, and merges into the gradebook this course's own
+    configuration names (its CourseDirectory.db_url, here moved to private/grades.db), as nbgrader would."""
     course, other = tmp_path / "course", tmp_path / "other"
     _class(course)
     _class(other, mutants=0)
@@ -60,8 +61,11 @@ def test_configs_that_name_another_course_do_not_reach_the_workers(tmp_path, mon
         f"c = get_config()\nc.CourseDirectory.root = {str(other)!r}\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{other / 'gradebook.db'}'\n"
     )
+    gradebook = course / "private" / "grades.db"
+    gradebook.parent.mkdir()
+    (course / "gradebook.db").rename(gradebook)
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
-        f.write(f"\nc.CourseDirectory.db_url = 'sqlite:///{other / 'gradebook.db'}'\n")
+        f.write(f"\nc.CourseDirectory.db_url = 'sqlite:///{gradebook}'\n")
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user))
     monkeypatch.setenv("PATH", ng.nbgrader_env()["PATH"])
     later = "02_init"  # an assignment in the gradebook that nobody has submitted yet
@@ -72,12 +76,13 @@ def test_configs_that_name_another_course_do_not_reach_the_workers(tmp_path, mon
         "add",
         later,
         f"--CourseDirectory.root={course}",
-        f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
+        f"--CourseDirectory.db_url=sqlite:///{gradebook}",
     )
     assert configured_root(tmp_path) == other  # what `mlcourse-grade` without --course grades, as nbgrader would
     result = grade_class(course, ASSIGNMENT, jobs=2, progress=False)
     assert not result.failed_shards and result.notebooks == 3
-    _expect_graded(course)
+    _expect_graded(course, gradebook=gradebook)
+    assert not (course / "gradebook.db").exists(), "a gradebook appeared where the configuration does not put it"
     assert not (other / "autograded").exists() and _totals(other) == {}, "a worker graded the other course"
     with open(course / "grades.csv", newline="") as f:  # exported from this course's gradebook
         rows = list(csv.DictReader(f))

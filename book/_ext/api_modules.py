@@ -1,16 +1,15 @@
 """The API reference lists the package's modules as they are in the tree, not as someone last typed them.
 
-In ``api.md`` the line ``{mlcourse-modules}`` becomes a table of every public module of ``mlcourse`` (dotted
-names without a part starting with ``_``, the grading tools left to the instructor guide) with the first
-paragraph of its docstring, followed by an ``automodule`` for each. A new module appears in the reference by
-existing; the first paragraph of its docstring is its description.
+In ``api.md`` the line ``{mlcourse-modules}`` becomes (through ``tree_pages.py``) a table of every public module
+of ``mlcourse`` (dotted names without a part starting with ``_``, the grading tools left to the instructor
+guide) with the first paragraph of its docstring, followed by an ``automodule`` for each. A new module appears
+in the reference by existing; the first paragraph of its docstring is its description.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Any
 
 MARKER = "{mlcourse-modules}"
 LEFT_OUT = ("mlcourse.grading",)  # described in the instructor guide
@@ -36,13 +35,3 @@ def modules_markdown() -> str:
     rows = ["| module | what it holds |", "|---|---|", *(f"| {{mod}}`{n}` | {_summary(n)} |" for n in names)]
     directives = "\n".join(f".. automodule:: {n}\n   :members:\n" for n in names)
     return "\n".join(rows) + "\n\n```{eval-rst}\n" + directives + "```\n"
-
-
-def _fill(app: Any, docname: str, source: list[str]) -> None:
-    if docname == "api" and MARKER in source[0]:
-        source[0] = source[0].replace(MARKER, modules_markdown())
-
-
-def setup(app: Any) -> dict[str, Any]:
-    app.connect("source-read", _fill)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

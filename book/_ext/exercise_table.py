@@ -1,17 +1,16 @@
 """The table of exercises is read from the tree, not kept by hand.
 
-In ``exercises.md`` the line ``{mlcourse-exercises}`` becomes one row per assignment ``solutions/NN_topic/``:
-the chapter (``book/NN_topic.ipynb``, titled by its first heading without the Chinese term in brackets and
-anything after a colon), the student notebook to download (``exercises/NN_topic/...``), and the tasks: the
-functions its answer cells define, in order, marked "(PyTorch, on the device)" when the task's heading says
-it runs on the device. A new assignment appears in the table by existing.
+In ``exercises.md`` the line ``{mlcourse-exercises}`` becomes (through ``tree_pages.py``) one row per assignment
+``solutions/NN_topic/``: the chapter (``book/NN_topic.ipynb``, titled by its first heading without the Chinese
+term in brackets and anything after a colon), the student notebook to download (``exercises/NN_topic/...``), and
+the tasks: the functions its answer cells define, in order, marked "(PyTorch, on the device)" when the task's
+heading says it runs on the device. A new assignment appears in the table by existing.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
@@ -55,13 +54,3 @@ def table_markdown(root: Path = ROOT) -> str:
         download = f"{{download}}`{source.name} <../exercises/{name}/{source.name}>`"
         rows.append(f"| {chapter} | {download} | {', '.join(tasks(source))} |")
     return "\n".join(rows) + "\n"
-
-
-def _fill(app: Any, docname: str, source: list[str]) -> None:
-    if docname == "exercises" and MARKER in source[0]:
-        source[0] = source[0].replace(MARKER, table_markdown())
-
-
-def setup(app: Any) -> dict[str, Any]:
-    app.connect("source-read", _fill)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

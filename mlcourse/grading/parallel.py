@@ -259,9 +259,9 @@ class course_lock:  # noqa: N801 - used as a context manager, like open()
 
 def _missing_gradebook(course: Course, assignment: str) -> FileNotFoundError:
     return FileNotFoundError(
-        f"there is no gradebook {course.gradebook} (CourseDirectory.db_url) for the course in {course.root}: this "
-        f"is not a course folder, or nothing was released from it yet. Run `nbgrader generate_assignment "
-        f"{assignment}` in the course folder (or `make release`), or pass --course with the course folder"
+        f"there is no gradebook in {course.root} ({course.gradebook}, from CourseDirectory.db_url): this is not a "
+        f"course folder, or nothing was released from it yet. Run `nbgrader generate_assignment {assignment}` in "
+        "the course folder (or `make release`), or pass --course with the course folder"
     )
 
 
