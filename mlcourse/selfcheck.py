@@ -184,7 +184,7 @@ def grading_timeout(where: Path | None = None) -> int:
         )
         return int(old)
     course = find_course((where or Path.cwd()).resolve()) or find_course(Path.cwd())
-    config = nbgrader_app(course).config if course is not None else None
+    config = nbgrader_app(course, [f"--CourseDirectory.root={course}"]).config if course is not None else None
     return int(Execute(config=config).timeout)
 
 

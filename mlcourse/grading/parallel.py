@@ -119,7 +119,9 @@ class Course:
         Raises:
             ValueError: if ``db_url`` is not a SQLite file: workers grade on copies of the gradebook file.
         """
-        coursedir = nbgrader_app(root).coursedir
+        # as `nbgrader ... --CourseDirectory.root=ROOT` reads it: a root configured elsewhere (the hub guide's
+        # ~/.jupyter) would otherwise bring that course's own nbgrader_config.py, which nbgrader loads last
+        coursedir = nbgrader_app(root, [f"--CourseDirectory.root={root}"] if root else []).coursedir
         root = (root or Path(coursedir.root)).resolve()
         url = str(coursedir.db_url)
         if not url.startswith("sqlite:///"):
@@ -192,8 +194,9 @@ def auto_jobs(students: int, cores: int | None = None) -> int:
     return max(1, min(cores or os.cpu_count() or 1, students // STUDENTS_PER_WORKER))
 
 
-def nbgrader_app(cwd: Path | None = None) -> Any:
-    """nbgrader's app initialized without arguments in ``cwd``: its merged configuration, as nbgrader sees it."""
+def nbgrader_app(cwd: Path | None = None, argv: Sequence[str] = ()) -> Any:
+    """nbgrader's app initialized in ``cwd`` with the command line ``argv``: its merged configuration, as nbgrader
+    sees it."""
     from nbgrader.apps.baseapp import NbGrader
 
     here = Path.cwd()
@@ -201,7 +204,7 @@ def nbgrader_app(cwd: Path | None = None) -> Any:
         if cwd is not None:
             os.chdir(cwd)
         app = NbGrader()
-        app.initialize([])
+        app.initialize(list(argv))
         NbGrader.clear_instance()
     finally:
         os.chdir(here)
@@ -321,7 +324,7 @@ def worker_settings(course: Course, shard: Path) -> list[str]:
     """
     from mlcourse.grading.preprocessors import SafeExecute
 
-    config = nbgrader_app(shard).config
+    config = nbgrader_app(shard, [f"--CourseDirectory.root={shard}"]).config
     config.CourseDirectory.root = str(course.root)
     configured = SafeExecute(config=config)
     protected = [*configured.protected_paths, *configured.always_protected(), str(course.gradebook), str(course.work)]
