@@ -1,0 +1,180 @@
+"""Chapter 9 — regularization and normalization: batch and layer normalization as forward/backward pairs.
+
+Batch normalization (Ioffe & Szegedy, 2015) standardizes each feature over the batch, then rescales it with
+learned ``gamma`` and ``beta``: ``x_hat = (X - mean) / sqrt(var + eps)``, ``out = gamma * x_hat + beta``, with
+``mean`` and ``var`` (the biased variance, divide by ``N``) taken over the ``N`` rows. In training it also keeps
+running averages for evaluation, as ``torch.nn.BatchNorm1d`` does: ``running = (1 - momentum) * running +
+momentum * batch``, where the variance that enters ``running_var`` is the *unbiased* one (divide by ``N - 1``).
+In evaluation the running statistics replace the batch's, so one sample's output does not depend on the others.
+
+Layer normalization (Ba, Kiros & Hinton, 2016) standardizes each *row* over its ``D`` features instead: the same
+formulas along the other axis, no running statistics, the same computation in training and evaluation.
+
+The backward pass of both, with ``dx_hat = dout * gamma`` and ``M`` the number of values each statistic
+averages (``N`` for batch norm, ``D`` for layer norm), is the compact formula
+``dX = (M dx_hat - sum(dx_hat) - x_hat sum(dx_hat x_hat)) / (M sqrt(var + eps))``, the sums taken along the
+normalized axis; ``dgamma = sum_rows(dout x_hat)``, ``dbeta = sum_rows(dout)``. In evaluation, batch norm is an
+affine map of ``X``, and ``dX = dout * gamma / sqrt(running_var + eps)``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mlcourse._checks import FloatArray, as_float_array, check_non_negative
+
+__all__ = [
+    "BatchNormCache",
+    "LayerNormCache",
+    "batchnorm_backward",
+    "batchnorm_forward",
+    "layernorm_backward",
+    "layernorm_forward",
+]
+
+
+class BatchNormCache(NamedTuple):
+    """What ``batchnorm_backward`` needs: ``x_hat`` ``(N, D)``, ``inv_std`` ``(D,)`` = ``1 / sqrt(var + eps)``
+    of the statistics used, ``gamma`` ``(D,)``, and whether they were the batch's (``training``)."""
+
+    x_hat: FloatArray
+    inv_std: FloatArray
+    gamma: FloatArray
+    training: bool
+
+
+class LayerNormCache(NamedTuple):
+    """What ``layernorm_backward`` needs: ``x_hat`` ``(N, D)``, ``inv_std`` ``(N, 1)`` (one per row) and
+    ``gamma`` ``(D,)``."""
+
+    x_hat: FloatArray
+    inv_std: FloatArray
+    gamma: FloatArray
+
+
+def _check_affine(X: ArrayLike, gamma: ArrayLike, beta: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    X, gamma, beta = as_float_array(X, "X"), as_float_array(gamma, "gamma"), as_float_array(beta, "beta")
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a non-empty 2-D batch (N, D), one sample per row; got shape {X.shape}")
+    for name, param in (("gamma", gamma), ("beta", beta)):
+        if param.shape != (X.shape[1],):
+            raise ValueError(f"{name} must have shape (D,) = ({X.shape[1]},) to match X of shape {X.shape}")
+    return X, gamma, beta
+
+
+def _check_eps(eps: float) -> float:
+    eps = check_non_negative(eps, "eps")
+    if eps <= 0:
+        raise ValueError(f"eps must be > 0 (it keeps the division finite for a constant feature); got {eps}")
+    return eps
+
+
+def batchnorm_forward(
+    X: ArrayLike,
+    gamma: ArrayLike,
+    beta: ArrayLike,
+    running_mean: ArrayLike,
+    running_var: ArrayLike,
+    training: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> tuple[FloatArray, BatchNormCache, FloatArray, FloatArray]:
+    """Batch normalization of ``X`` ``(N, D)``: ``out = gamma * (X - mean) / sqrt(var + eps) + beta``.
+
+    Training uses the batch's mean and biased variance over the rows and returns running statistics moved
+    towards the batch's by ``momentum`` (the unbiased variance, as torch); evaluation uses
+    ``running_mean``/``running_var`` and returns them unchanged.
+
+    Args:
+        X: a batch ``(N, D)``; training needs ``N >= 2`` (one sample has no variance).
+        gamma: scale ``(D,)``.
+        beta: shift ``(D,)``.
+        running_mean: the running mean ``(D,)`` (starts at 0, as torch's).
+        running_var: the running variance ``(D,)`` (starts at 1, as torch's).
+        training: use the batch's statistics and update the running ones.
+        momentum: in ``[0, 1]``; the weight of the new batch in the running averages.
+        eps: added to the variance, > 0.
+
+    Returns:
+        ``out`` ``(N, D)``, a :class:`BatchNormCache`, and the new ``running_mean`` and ``running_var`` (new arrays).
+    """
+    X, gamma, beta = _check_affine(X, gamma, beta)
+    old_mean, old_var = as_float_array(running_mean, "running_mean"), as_float_array(running_var, "running_var")
+    for name, stat in (("running_mean", old_mean), ("running_var", old_var)):
+        if stat.shape != (X.shape[1],):
+            raise ValueError(f"{name} must have shape (D,) = ({X.shape[1]},) to match X of shape {X.shape}")
+    momentum = check_non_negative(momentum, "momentum")
+    if momentum > 1:
+        raise ValueError(
+            f"momentum must lie in [0, 1] (the new batch's weight in the running averages); got {momentum!r}"
+        )
+    eps = _check_eps(eps)
+    if training:
+        n = X.shape[0]
+        if n < 2:
+            raise ValueError(
+                f"batch norm in training needs at least 2 samples per batch to estimate a variance; got {n}"
+            )
+        mean, var = X.mean(axis=0), X.var(axis=0)  # (D,), (D,): biased, as the normalization uses
+        new_mean = (1.0 - momentum) * old_mean + momentum * mean
+        new_var = (1.0 - momentum) * old_var + momentum * var * n / (n - 1)  # unbiased, as torch
+    else:
+        mean, var = old_mean, old_var
+        new_mean, new_var = old_mean.copy(), old_var.copy()
+    inv_std = 1.0 / np.sqrt(var + eps)  # (D,)
+    x_hat = (X - mean) * inv_std  # (N, D)
+    return gamma * x_hat + beta, BatchNormCache(x_hat, inv_std, gamma, bool(training)), new_mean, new_var
+
+
+def _normalized_backward(dx_hat: FloatArray, x_hat: FloatArray, inv_std: FloatArray, axis: int) -> FloatArray:
+    """``dX`` of ``x_hat = (X - mean) * inv_std`` with the statistics taken along ``axis`` (the compact formula)."""
+    m = x_hat.shape[axis]
+    total = dx_hat.sum(axis=axis, keepdims=True)
+    projected = (dx_hat * x_hat).sum(axis=axis, keepdims=True)
+    return inv_std * (m * dx_hat - total - x_hat * projected) / m
+
+
+def batchnorm_backward(dout: ArrayLike, cache: BatchNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Gradients of batch normalization: ``dX`` ``(N, D)``, ``dgamma`` ``(D,)``, ``dbeta`` ``(D,)``.
+
+    In training the batch's statistics depend on every row, hence the compact formula of the module's
+    docstring; in evaluation ``dX = dout * gamma * inv_std``.
+    """
+    dout = as_float_array(dout, "dout")
+    if dout.shape != cache.x_hat.shape:
+        raise ValueError(f"dout must have the shape of the layer's output {cache.x_hat.shape}; got {dout.shape}")
+    dgamma = (dout * cache.x_hat).sum(axis=0)
+    dbeta = dout.sum(axis=0)
+    dx_hat = dout * cache.gamma
+    if not cache.training:
+        return dx_hat * cache.inv_std, dgamma, dbeta
+    return _normalized_backward(dx_hat, cache.x_hat, cache.inv_std, axis=0), dgamma, dbeta
+
+
+def layernorm_forward(
+    X: ArrayLike, gamma: ArrayLike, beta: ArrayLike, eps: float = 1e-5
+) -> tuple[FloatArray, LayerNormCache]:
+    """Layer normalization of each row of ``X`` ``(N, D)`` over its features, then ``gamma * x_hat + beta``.
+
+    As ``torch.nn.functional.layer_norm(X, (D,), gamma, beta, eps)``: the biased variance, the same in training
+    and evaluation.
+    """
+    X, gamma, beta = _check_affine(X, gamma, beta)
+    eps = _check_eps(eps)
+    mean, var = X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)  # (N, 1), (N, 1)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (X - mean) * inv_std
+    return gamma * x_hat + beta, LayerNormCache(x_hat, inv_std, gamma)
+
+
+def layernorm_backward(dout: ArrayLike, cache: LayerNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Gradients of layer normalization: ``dX`` ``(N, D)`` (the compact formula along each row), ``dgamma``,
+    ``dbeta`` ``(D,)``."""
+    dout = as_float_array(dout, "dout")
+    if dout.shape != cache.x_hat.shape:
+        raise ValueError(f"dout must have the shape of the layer's output {cache.x_hat.shape}; got {dout.shape}")
+    dX = _normalized_backward(dout * cache.gamma, cache.x_hat, cache.inv_std, axis=1)
+    return dX, (dout * cache.x_hat).sum(axis=0), dout.sum(axis=0)
