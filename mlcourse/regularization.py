@@ -1,4 +1,11 @@
-"""Chapter 9 — regularization and normalization: batch and layer normalization as forward/backward pairs.
+"""Chapter 9 — regularization and normalization: weight penalties, and batch and layer normalization.
+
+Penalties (the seed's FAQ: "regularization" against overfitting) add ``lam * R(W)`` to the data loss, over the
+weight matrices only (biases shift, they do not make a model more complex, and are usually left out):
+``l2_penalty = (lam / 2) sum W^2`` with gradient ``lam W`` (shrinks every weight in proportion), and
+``l1_penalty = lam sum |W|`` with subgradient ``lam sign(W)``. Plain L1 subgradient steps oscillate around 0
+and almost never land on it exactly; the proximal step :func:`soft_threshold` (``sign(w) max(|w| - lr lam, 0)``)
+sets small weights to exactly 0: L1's sparsity.
 
 Batch normalization (Ioffe & Szegedy, 2015) standardizes each feature over the batch, then rescales it with
 learned ``gamma`` and ``beta``: ``x_hat = (X - mean) / sqrt(var + eps)``, ``out = gamma * x_hat + beta``, with
@@ -19,6 +26,7 @@ affine map of ``X``, and ``dX = dout * gamma / sqrt(running_var + eps)``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -31,8 +39,13 @@ __all__ = [
     "LayerNormCache",
     "batchnorm_backward",
     "batchnorm_forward",
+    "l1_penalty",
+    "l1_penalty_grad",
+    "l2_penalty",
+    "l2_penalty_grad",
     "layernorm_backward",
     "layernorm_forward",
+    "soft_threshold",
 ]
 
 
@@ -178,3 +191,44 @@ def layernorm_backward(dout: ArrayLike, cache: LayerNormCache) -> tuple[FloatArr
         raise ValueError(f"dout must have the shape of the layer's output {cache.x_hat.shape}; got {dout.shape}")
     dX = _normalized_backward(dout * cache.gamma, cache.x_hat, cache.inv_std, axis=1)
     return dX, (dout * cache.x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _weights(weights: Sequence[ArrayLike]) -> list[FloatArray]:
+    if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
+        raise TypeError("weights must be a list of weight arrays, e.g. model.weights (the biases left out)")
+    return [as_float_array(W, f"weights[{i}]") for i, W in enumerate(weights)]
+
+
+def l2_penalty(weights: Sequence[ArrayLike], lam: float) -> float:
+    """``(lam / 2) * sum_l sum W_l^2``: the L2 penalty (weight decay) over a list of weight matrices."""
+    lam = check_non_negative(lam, "lam")
+    return 0.5 * lam * sum(float(np.sum(W * W)) for W in _weights(weights))
+
+
+def l2_penalty_grad(weights: Sequence[ArrayLike], lam: float) -> list[FloatArray]:
+    """``[lam * W_l]``: the L2 penalty's gradient, one array per weight matrix."""
+    lam = check_non_negative(lam, "lam")
+    return [lam * W for W in _weights(weights)]
+
+
+def l1_penalty(weights: Sequence[ArrayLike], lam: float) -> float:
+    """``lam * sum_l sum |W_l|``: the L1 penalty over a list of weight matrices."""
+    lam = check_non_negative(lam, "lam")
+    return lam * sum(float(np.sum(np.abs(W))) for W in _weights(weights))
+
+
+def l1_penalty_grad(weights: Sequence[ArrayLike], lam: float) -> list[FloatArray]:
+    """``[lam * sign(W_l)]``: a subgradient of the L1 penalty (0 at ``w = 0``, as torch's ``abs``)."""
+    lam = check_non_negative(lam, "lam")
+    return [lam * np.sign(W) for W in _weights(weights)]
+
+
+def soft_threshold(W: ArrayLike, threshold: float) -> FloatArray:
+    """The proximal step of the L1 penalty: ``sign(W) * max(|W| - threshold, 0)``, with ``threshold = lr * lam``.
+
+    Applied after a gradient step on the data loss alone, it shrinks every weight towards 0 by ``threshold`` and
+    sets those within ``threshold`` of 0 to exactly 0.
+    """
+    W = as_float_array(W, "W")
+    threshold = check_non_negative(threshold, "threshold")
+    return np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)

@@ -153,3 +153,38 @@ def test_one_sample_in_evaluation_is_fine():
         np.array([[1.0, 2.0]]), np.ones(2), np.zeros(2), np.zeros(2), np.ones(2), training=False
     )
     np.testing.assert_allclose(out, np.array([[1.0, 2.0]]) / np.sqrt(1 + 1e-5))
+
+
+def test_penalties_and_their_gradients_equal_torch_autograd():
+    weights = [RNG.normal(size=(4, 3)), RNG.normal(size=(3, 2))]
+    tensors = [torch.tensor(W, requires_grad=True) for W in weights]
+    lam = 0.3
+    l2 = 0.5 * lam * sum((T * T).sum() for T in tensors)
+    l2.backward()
+    assert reg.l2_penalty(weights, lam) == pytest.approx(l2.item(), rel=1e-12)
+    for ours, T in zip(reg.l2_penalty_grad(weights, lam), tensors, strict=True):
+        np.testing.assert_allclose(ours, T.grad.numpy(), rtol=1e-12)
+    tensors = [torch.tensor(W, requires_grad=True) for W in weights]
+    l1 = lam * sum(T.abs().sum() for T in tensors)
+    l1.backward()
+    assert reg.l1_penalty(weights, lam) == pytest.approx(l1.item(), rel=1e-12)
+    for ours, T in zip(reg.l1_penalty_grad(weights, lam), tensors, strict=True):
+        np.testing.assert_allclose(ours, T.grad.numpy(), rtol=1e-12)
+
+
+def test_soft_threshold_shrinks_and_zeroes_while_the_subgradient_never_reaches_zero():
+    W = np.array([-1.0, -0.05, 0.0, 0.02, 0.5])
+    np.testing.assert_array_equal(reg.soft_threshold(W, 0.1), [-0.9, 0.0, 0.0, 0.0, 0.4])
+    # minimizing lam * |w| alone from w = 0.37: subgradient steps oscillate around 0, the proximal step lands on it
+    w_sub, w_prox, lr, lam = np.array([0.37]), np.array([0.37]), 0.1, 1.0
+    for _ in range(50):
+        w_sub = w_sub - lr * reg.l1_penalty_grad([w_sub], lam)[0]
+        w_prox = reg.soft_threshold(w_prox, lr * lam)
+    assert w_prox[0] == 0.0 and w_sub[0] != 0.0 and abs(w_sub[0]) <= lr * lam + 1e-12
+
+
+def test_penalties_take_a_list_of_weights():
+    with pytest.raises(TypeError, match="weights must be a list of weight arrays"):
+        reg.l2_penalty(np.ones((2, 2)), 0.1)
+    with pytest.raises(ValueError, match="lam must be a finite number >= 0"):
+        reg.l1_penalty([np.ones(2)], -1.0)
