@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mlcourse._checks import FloatArray, as_float_array, check_non_negative
+from mlcourse.layers import _check_upstream  # the layers' own check of an upstream gradient
 
 __all__ = [
     "BatchNormCache",
@@ -156,9 +157,7 @@ def batchnorm_backward(dout: ArrayLike, cache: BatchNormCache) -> tuple[FloatArr
     In training the batch's statistics depend on every row, hence the compact formula of the module's
     docstring; in evaluation ``dX = dout * gamma * inv_std``.
     """
-    dout = as_float_array(dout, "dout")
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(f"dout must have the shape of the layer's output {cache.x_hat.shape}; got {dout.shape}")
+    dout = _check_upstream(dout, cache.x_hat.shape, "dout")
     dgamma = (dout * cache.x_hat).sum(axis=0)
     dbeta = dout.sum(axis=0)
     dx_hat = dout * cache.gamma
@@ -186,9 +185,7 @@ def layernorm_forward(
 def layernorm_backward(dout: ArrayLike, cache: LayerNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Gradients of layer normalization: ``dX`` ``(N, D)`` (the compact formula along each row), ``dgamma``,
     ``dbeta`` ``(D,)``."""
-    dout = as_float_array(dout, "dout")
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(f"dout must have the shape of the layer's output {cache.x_hat.shape}; got {dout.shape}")
+    dout = _check_upstream(dout, cache.x_hat.shape, "dout")
     dX = _normalized_backward(dout * cache.gamma, cache.x_hat, cache.inv_std, axis=1)
     return dX, (dout * cache.x_hat).sum(axis=0), dout.sum(axis=0)
 
