@@ -2,7 +2,8 @@
 
 ``MLP([64, 64, 32, 10])`` is the seed's Keras model: 64 inputs, hidden layers of 64 and 32 units, 10
 outputs. Hidden layers apply ``activation``; the output layer is linear and returns logits (the softmax
-belongs to the loss, chapter 4).
+belongs to the loss, chapter 4). Chapter 9 adds ``norm="batch"`` or ``"layer"``: a normalization between each
+hidden layer's dense map and its activation, as Ioffe & Szegedy placed it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from numpy.typing import ArrayLike
 
 from mlcourse import init as initializers
 from mlcourse import layers
-from mlcourse._checks import FloatArray, RngLike, as_float_matrix, as_rng, check_positive_int, renamed
+from mlcourse import regularization as reg
+from mlcourse._checks import (
+    FloatArray,
+    RngLike,
+    as_float_matrix,
+    as_rng,
+    check_non_negative,
+    check_positive_int,
+    renamed,
+)
 
-__all__ = ["ACTIVATIONS", "INITS", "MLP", "Activation", "eval_mode"]
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "NORMS", "Activation", "eval_mode"]
 
 
 class Activation(NamedTuple):
@@ -46,8 +56,15 @@ ACTIVATIONS: dict[str, Activation] = {
 _BACKWARD_OF: dict[type, Callable[[Any, Any], Any]] = {
     layers.DenseCache: layers.dense_backward,
     layers.DropoutCache: layers.dropout_backward,
+    reg.BatchNormCache: reg.batchnorm_backward,
+    reg.LayerNormCache: reg.layernorm_backward,
     **{activation.cache: activation.backward for activation in ACTIVATIONS.values()},
 }
+# Caches whose backward half returns ``(upstream, *parameter_gradients)``; the others return ``upstream`` alone.
+_WITH_PARAMS = (layers.DenseCache, reg.BatchNormCache, reg.LayerNormCache)
+
+# Normalizations (chapter 9) per name: their torch.nn module's name, as ACTIVATIONS' ``torch`` field.
+NORMS: dict[str, str] = {"batch": "BatchNorm1d", "layer": "LayerNorm"}
 
 # Weight initializer per name; biases always start at 0. "he" pairs with ReLU-like activations (He et al.
 # drew from a normal), "xavier" with tanh/sigmoid (Glorot & Bengio drew from a uniform).
@@ -85,7 +102,10 @@ class MLP:
     Attributes:
         sizes: layer widths, e.g. ``[64, 64, 32, 10]``.
         params: ``[W1, b1, W2, b2, ...]`` with ``W_l`` of shape ``(sizes[l-1], sizes[l])`` and ``b_l`` of
-            shape ``(sizes[l],)``; optimizers update these arrays in place.
+            shape ``(sizes[l],)``; optimizers update these arrays in place. With ``norm``, each hidden layer's
+            ``gamma_l, beta_l`` ``(sizes[l],)`` follow its ``b_l``.
+        norm: None, ``"batch"`` (running statistics in ``running_mean``/``running_var``, moved by
+            ``norm_momentum``) or ``"layer"``; ``norm_eps`` is added to the variance.
     """
 
     @renamed(seed="rng")
@@ -96,6 +116,9 @@ class MLP:
         init: str = "he",
         rng: RngLike = 0,
         dropout: float = 0.0,
+        norm: str | None = None,
+        norm_momentum: float = 0.1,
+        norm_eps: float = 1e-5,
     ):
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise ValueError(
@@ -104,10 +127,27 @@ class MLP:
         self.sizes = [check_positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
         self.activation = _choice(activation, "activation", ACTIVATIONS)
         self.init = _choice(init, "init", INITS)
+        self.norm = norm if norm is None else _choice(norm, "norm", NORMS)
+        self.norm_momentum = check_non_negative(norm_momentum, "norm_momentum")
+        if self.norm_momentum > 1:
+            raise ValueError(f"norm_momentum must lie in [0, 1]; got {norm_momentum!r}")
+        self.norm_eps = check_non_negative(norm_eps, "norm_eps")
+        if self.norm_eps <= 0:
+            raise ValueError(f"norm_eps must be > 0 (it keeps the division finite); got {norm_eps!r}")
         rng = as_rng(rng)
+        # [W1, b1, (gamma1, beta1,) W2, ...]: torch's order for Linear, BatchNorm1d/LayerNorm, ...
         self.params: list[FloatArray] = []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+        self._dense_at: list[int] = []  # where each layer's W sits in params
+        for layer, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True)):
+            self._dense_at.append(len(self.params))
             self.params += [INITS[self.init](fan_in, fan_out, rng), np.zeros(fan_out)]
+            if self.norm and layer < len(self.sizes) - 2:
+                self.params += [np.ones(fan_out), np.zeros(fan_out)]  # gamma = 1, beta = 0, as torch
+        # batch norm's running statistics (torch's buffers): updated in place by training forward passes
+        hidden = self.sizes[1:-1] if self.norm == "batch" else []
+        self.running_mean: list[FloatArray] = [np.zeros(n) for n in hidden]
+        self.running_var: list[FloatArray] = [np.ones(n) for n in hidden]
+        self.num_batches_tracked = 0
         self.caches: list[Any] = []  # filled by forward, read by backward (chapter 5)
         self.dropout = float(dropout)
         if not 0.0 <= self.dropout < 1.0:
@@ -116,23 +156,34 @@ class MLP:
         self._dropout_rng = np.random.default_rng(rng.integers(2**63))
 
     def train(self, mode: bool = True) -> MLP:
-        """Switch dropout on (``mode=True``) or off, as ``torch.nn.Module.train``. Returns ``self``."""
+        """Training mode (``mode=True``): dropout on, batch norm on the batch's statistics, updating the running
+        ones; or evaluation mode, as ``torch.nn.Module.train``. Returns ``self``."""
         self.training = bool(mode)
         return self
 
     def eval(self) -> MLP:
-        """Evaluation mode: no dropout. Returns ``self``."""
+        """Evaluation mode: no dropout, batch norm on its running statistics. Returns ``self``."""
         return self.train(False)
 
     @property
     def weights(self) -> list[FloatArray]:
         """``[W1, W2, ...]``."""
-        return self.params[0::2]
+        return [self.params[i] for i in self._dense_at]
 
     @property
     def biases(self) -> list[FloatArray]:
         """``[b1, b2, ...]``."""
-        return self.params[1::2]
+        return [self.params[i + 1] for i in self._dense_at]
+
+    @property
+    def norm_params(self) -> list[tuple[FloatArray, FloatArray]]:
+        """``[(gamma1, beta1), ...]``, one pair per hidden layer; empty without ``norm``."""
+        return [(self.params[i + 2], self.params[i + 3]) for i in self._dense_at[:-1]] if self.norm else []
+
+    @property
+    def buffers(self) -> list[FloatArray]:
+        """Batch norm's running statistics ``running_mean + running_var``: state that is not trained by gradients."""
+        return self.running_mean + self.running_var
 
     @property
     def num_params(self) -> int:
@@ -152,14 +203,35 @@ class MLP:
             A, dense_cache = layers.dense_forward(A, W, b)  # (N, D_l)
             self.caches.append(dense_cache)
             if layer < len(self.weights) - 1:
+                if self.norm:
+                    A, norm_cache = self._normalize(A, layer)  # (N, D_l)
+                    self.caches.append(norm_cache)
                 A, act_cache = ACTIVATIONS[self.activation].forward(A)
                 self.caches.append(act_cache)
                 if self.training and self.dropout > 0:
                     A, drop_cache = layers.dropout_forward(A, self.dropout, self._dropout_rng)
                     self.caches.append(drop_cache)
+        if self.norm == "batch" and self.training:
+            self.num_batches_tracked += 1
         return A
 
     __call__ = forward
+
+    def _normalize(self, A: FloatArray, layer: int) -> tuple[FloatArray, Any]:
+        gamma, beta = self.norm_params[layer]
+        if self.norm == "layer":
+            return reg.layernorm_forward(A, gamma, beta, eps=self.norm_eps)
+        if not self.training and self.num_batches_tracked == 0:
+            raise RuntimeError(
+                "this MLP's batch norm has not seen a training batch yet, so its running statistics are still "
+                "their initial 0 and 1; train it (fit, or forward in training mode) before evaluating it"
+            )
+        out, cache, new_mean, new_var = reg.batchnorm_forward(
+            A, gamma, beta, self.running_mean[layer], self.running_var[layer],
+            training=self.training, momentum=self.norm_momentum, eps=self.norm_eps,
+        )  # fmt: skip
+        self.running_mean[layer][...], self.running_var[layer][...] = new_mean, new_var
+        return out, cache
 
     def backward(self, dlogits: ArrayLike) -> list[FloatArray]:
         """Gradients ``[dW1, db1, dW2, db2, ...]`` (aligned with ``params``) from ``dL/dlogits`` ``(N, C)``.
@@ -177,11 +249,10 @@ class MLP:
             if backward is None:
                 raise TypeError(f"MLP.backward met a cache of unknown type {type(cache).__name__}")
             if cache is self.caches[0]:  # the first layer: its input is the data, whose gradient is never used
-                dW, db = layers.dense_param_grads(upstream, cache)
-                grads = [dW, db, *grads]
-            elif isinstance(cache, layers.DenseCache):
-                upstream, dW, db = backward(upstream, cache)
-                grads = [dW, db, *grads]
+                grads = [*layers.dense_param_grads(upstream, cache), *grads]
+            elif isinstance(cache, _WITH_PARAMS):
+                upstream, *param_grads = backward(upstream, cache)  # dense: dW, db; a norm: dgamma, dbeta
+                grads = [*param_grads, *grads]
             else:
                 upstream = backward(upstream, cache)
         return grads
@@ -199,5 +270,6 @@ class MLP:
 
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout}" if self.dropout else ""
-        options = f"activation={self.activation!r}, init={self.init!r}{drop}"
+        norm = f", norm={self.norm!r}" if self.norm else ""
+        options = f"activation={self.activation!r}, init={self.init!r}{drop}{norm}"
         return f"MLP({self.sizes}, {options}) with {self.num_params} parameters"

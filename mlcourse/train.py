@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mlcourse import losses
-from mlcourse._checks import FloatArray, RngLike, renamed
+from mlcourse._checks import FloatArray, RngLike, as_rng, renamed
 from mlcourse.loop import EarlyStopping, History, Scheduler, TrainingDivergedError, check_finite, prepare
 from mlcourse.model import eval_mode
 from mlcourse.optim import Optimizer
@@ -92,6 +92,13 @@ def _check_loss(loss: str) -> str:
     return loss
 
 
+def _augmented(augment: Callable[..., Any], Xb: FloatArray, rng: Any) -> FloatArray:
+    out = np.asarray(augment(Xb, rng))
+    if out.shape != Xb.shape:
+        raise ValueError(f"augment must return a batch of the shape it was given, {Xb.shape}; got {out.shape}")
+    return out
+
+
 @renamed(seed="rng")
 def fit(
     model: Model,
@@ -106,6 +113,7 @@ def fit(
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: EarlyStopping | None = None,
     scheduler: Scheduler | None = None,
+    augment: Callable[[FloatArray, np.random.Generator], FloatArray] | None = None,
     rng: RngLike = 0,
     progress: bool = True,
 ) -> History:
@@ -116,7 +124,10 @@ def fit(
     ``batch_size`` (the last may be smaller).
     ``history["loss"]`` and ``["accuracy"]`` are averages over the epoch's batches, weighted by batch size;
     ``val_*`` are computed after the epoch, without dropout. A ``scheduler`` is stepped after every epoch, and
-    ``history["lr"]`` records the rate each epoch used. The loop around the epoch is :mod:`mlcourse.loop`.
+    ``history["lr"]`` records the rate each epoch used. ``augment(X_batch, generator)``, if given, transforms
+    every training batch afresh each epoch (chapter 9: data augmentation), with a Generator of its own spawned
+    from ``rng``, so the batch order stays that of a run without it. Early stopping's best weights include a
+    model's ``buffers`` (batch norm's running statistics). The loop around the epoch is :mod:`mlcourse.loop`.
 
     Raises:
         TrainingDivergedError: if the loss becomes NaN or infinite, naming the epoch and step.
@@ -124,12 +135,16 @@ def fit(
     loss_and_grad = LOSSES[_check_loss(loss)].value_and_grad
     loop = prepare(X, y, epochs, batch_size, validation_split, validation_data, early_stopping, scheduler, rng)
     X_train, y_train = loop.X, loop.y
+    augment_rng = as_rng(rng).spawn(1)[0] if augment is not None else None
+    state = model.params + list(getattr(model, "buffers", []))  # what early stopping saves and restores
 
     def train_epoch(epoch: int, batches: list[np.ndarray]) -> dict[str, float]:
         model.train()
         total_loss, total_correct = 0.0, 0.0
         for step, idx in enumerate(batches):
             Xb, yb = X_train[idx], y_train[idx]  # (B, D), (B, ...)
+            if augment is not None:
+                Xb = _augmented(augment, Xb, augment_rng)
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below, clearly
                 outputs = model.forward(Xb)
                 value, doutputs = loss_and_grad(outputs, yb)
@@ -148,9 +163,9 @@ def fit(
         return {"val_loss": val.loss} | ({} if val.accuracy is None else {"val_accuracy": val.accuracy})
 
     def restore(saved: list[FloatArray]) -> None:
-        for p, value in zip(model.params, saved, strict=True):
+        for p, value in zip(state, saved, strict=True):
             p[...] = value
 
-    history = loop.run(train_epoch, validate, lambda: [p.copy() for p in model.params], restore, progress)
+    history = loop.run(train_epoch, validate, lambda: [p.copy() for p in state], restore, progress)
     model.eval()
     return history

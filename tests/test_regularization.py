@@ -188,3 +188,223 @@ def test_penalties_take_a_list_of_weights():
         reg.l2_penalty(np.ones((2, 2)), 0.1)
     with pytest.raises(ValueError, match="lam must be a finite number >= 0"):
         reg.l1_penalty([np.ones(2)], -1.0)
+
+
+# ---- MLP(norm=...): gradients, train/eval, torch parity, round trips --------------------------------------------
+
+
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+def test_mlp_with_a_norm_has_the_numerical_gradient_of_every_parameter(norm):
+    from mlcourse.losses import cross_entropy, cross_entropy_grad
+    from mlcourse.model import MLP
+
+    model = MLP([4, 6, 5, 3], activation="tanh", norm=norm, rng=2)
+    for gamma, beta in model.norm_params:  # away from gamma = 1, beta = 0, so a swapped gradient would show
+        gamma[...], beta[...] = RNG.normal(1.0, 0.3, gamma.shape), RNG.normal(0.0, 0.3, beta.shape)
+    X, y = RNG.normal(size=(7, 4)), RNG.integers(0, 3, 7)
+    grads = model.backward(cross_entropy_grad(model.forward(X), y))
+    assert [g.shape for g in grads] == [p.shape for p in model.params]
+    assert len(model.params) == 3 * 2 + 2 * 2  # W, b per layer; gamma, beta per hidden layer
+    for p, g in zip(model.params, grads, strict=True):
+
+        def loss_at(value, p=p):
+            saved = p.copy()
+            p[...] = value
+            try:
+                return cross_entropy(model.forward(X), y)
+            finally:
+                p[...] = saved
+
+        np.testing.assert_allclose(g, numerical_gradient(loss_at, p), rtol=1e-5, atol=1e-8)
+    if norm == "batch":  # a bias before batch norm is cancelled by the mean: its gradient is 0
+        np.testing.assert_allclose(grads[1], 0.0, atol=1e-12)
+
+
+def test_batch_norm_mlp_switches_statistics_with_the_mode_and_refuses_eval_before_training():
+    from mlcourse.model import MLP
+
+    model = MLP([3, 4, 2], norm="batch", rng=0)
+    X = RNG.normal(size=(6, 3))
+    with pytest.raises(RuntimeError, match="has not seen a training batch yet"):
+        model.eval().forward(X)
+    with pytest.raises(RuntimeError, match="has not seen a training batch yet"):
+        model.predict(X)
+    model.train().forward(X)
+    assert model.num_batches_tracked == 1
+    np.testing.assert_allclose(model.running_mean[0], 0.1 * (X @ model.weights[0]).mean(axis=0), atol=1e-12)
+    one = model.eval().forward(X[:1])  # evaluation: a sample's output does not depend on its batch-mates
+    np.testing.assert_allclose(model.forward(X)[:1], one, atol=1e-12)
+    frozen = [b.copy() for b in model.buffers]
+    model.forward(X)
+    assert all(np.array_equal(a, b) for a, b in zip(frozen, model.buffers, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"norm": "group"}, r"norm must be one of \['batch', 'layer'\]; got 'group'"),
+        ({"norm": "batch", "norm_momentum": 1.5}, r"norm_momentum must lie in \[0, 1\]; got 1.5"),
+        ({"norm": "batch", "norm_momentum": -0.1}, r"norm_momentum"),
+        ({"norm": "layer", "norm_eps": 0.0}, r"norm_eps must be > 0"),
+    ],
+)
+def test_mlp_refuses_bad_norm_settings(kwargs, message):
+    from mlcourse.model import MLP
+
+    with pytest.raises(ValueError, match=message):
+        MLP([3, 4, 2], **kwargs)
+
+
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+def test_fit_with_a_norm_equals_torch_fit_in_float64(norm):
+    """The NumPy MLP and its to_torch twin, trained by the two fit functions on the same batches: the same
+    losses, weights, running statistics and evaluation outputs, to rounding."""
+    from mlcourse import pt
+    from mlcourse.datasets import load_digits
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+    from mlcourse.train import fit
+
+    X, y = load_digits()
+    X, y = X[:400] / 16.0, y[:400]
+    model = MLP([64, 32, 32, 10], norm=norm, norm_momentum=0.3, rng=0)
+    net = pt.to_torch(model, device="cpu")
+    assert [type(m).__name__ for m in net][:3] == [
+        "Linear",
+        {"batch": "BatchNorm1d", "layer": "LayerNorm"}[norm],
+        "ReLU",
+    ]
+    ours = fit(model, X, y, optimizer=SGD(model.params, lr=0.1, momentum=0.9), epochs=3, batch_size=16,
+               validation_split=0.25, progress=False)  # fmt: skip
+    theirs = pt.fit(net, X, y, optimizer=torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9), epochs=3,
+                    batch_size=16, validation_split=0.25)  # fmt: skip
+    for key in ours.history:
+        np.testing.assert_allclose(ours.history[key], theirs.history[key], rtol=1e-10, atol=1e-12, err_msg=key)
+    back = pt.from_torch(net)
+    for ours_p, theirs_p in zip(model.params + model.buffers, back.params + back.buffers, strict=True):
+        np.testing.assert_allclose(ours_p, theirs_p, rtol=1e-10, atol=1e-12)
+    assert back.num_batches_tracked == model.num_batches_tracked == (norm == "batch") * 3 * 19
+    with torch.no_grad():
+        np.testing.assert_allclose(net.eval()(torch.from_numpy(X)).numpy(), model.eval().forward(X), atol=1e-10)
+
+
+def test_to_torch_carries_batch_norm_state_and_from_torch_refuses_odd_layouts():
+    from torch import nn
+
+    from mlcourse import pt
+    from mlcourse.model import MLP
+
+    model = MLP([3, 4, 4, 2], norm="batch", norm_momentum=0.2, norm_eps=1e-3, rng=0)
+    model.forward(RNG.normal(size=(5, 3)))
+    net = pt.to_torch(model, device="cpu")
+    bn = net[1]
+    assert isinstance(bn, nn.BatchNorm1d) and bn.momentum == 0.2 and bn.eps == 1e-3 and bn.num_batches_tracked == 1
+    np.testing.assert_array_equal(bn.running_var.numpy(), model.running_var[0])
+    back = pt.from_torch(net)
+    assert (back.norm, back.norm_momentum, back.norm_eps) == ("batch", 0.2, 1e-3)
+    with pytest.raises(ValueError, match=r"one per hidden layer, right after its nn\.Linear"):
+        pt.from_torch(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.BatchNorm1d(4), nn.Linear(4, 2)))
+    with pytest.raises(ValueError, match="of one kind, with one momentum"):
+        pt.from_torch(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4, momentum=None), nn.ReLU(), nn.Linear(4, 2)))
+
+
+def test_early_stopping_restores_the_running_statistics_with_the_weights():
+    from mlcourse.datasets import load_digits
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+    from mlcourse.train import EarlyStopping, fit
+
+    X, y = load_digits()
+    X, y = X[:300] / 16.0, y[:300]
+    model = MLP([64, 16, 10], norm="batch", rng=0)
+    saved = {}
+    stop = EarlyStopping(patience=2, restore_best_weights=True)
+    history = fit(model, X, y, optimizer=SGD(model.params, lr=2.0), epochs=12, validation_split=0.3,
+                  early_stopping=stop, progress=False)  # fmt: skip
+    best = int(np.argmin(history.history["val_loss"]))
+    replay = MLP([64, 16, 10], norm="batch", rng=0)
+    fit(replay, X, y, optimizer=SGD(replay.params, lr=2.0), epochs=best + 1, validation_split=0.3, progress=False)
+    saved["params"], saved["buffers"] = replay.params, replay.buffers
+    assert best + 1 < len(history.history["val_loss"])  # it did stop early and roll back
+    for ours, theirs in zip(model.params + model.buffers, saved["params"] + saved["buffers"], strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+# ---- augmentation ---------------------------------------------------------------------------------------------
+
+
+def test_rotate_images_equals_scipy_with_zero_outside():
+    from scipy import ndimage
+
+    X = RNG.random((4, 8 * 6))
+    degrees = np.array([10.0, -25.0, 90.0, 0.0])
+    ours = reg.rotate_images(X, degrees, image_shape=(8, 6)).reshape(4, 8, 6)
+    for image, angle, rotated in zip(X.reshape(4, 8, 6), degrees, ours, strict=True):
+        theirs = ndimage.rotate(image, angle, reshape=False, order=1, mode="grid-constant", cval=0.0)
+        np.testing.assert_allclose(rotated, theirs, atol=1e-12)
+    np.testing.assert_allclose(ours[3], X[3].reshape(8, 6), atol=1e-12)
+
+
+def test_shift_images_moves_each_image_by_its_own_shift_and_never_wraps():
+    X = RNG.random((3, 25))
+    out = reg.shift_images(X, [[1, -2], [0, 0], [5, 0]]).reshape(3, 5, 5)
+    images = X.reshape(3, 5, 5)
+    np.testing.assert_array_equal(out[0, 1:, :3], images[0, :4, 2:])  # one down, two left
+    assert not out[0, 0].any() and not out[0, :, 3:].any()  # what entered the frame is 0: no wrap-around
+    np.testing.assert_array_equal(out[1], images[1])
+    assert not out[2].any()  # moved out of the frame entirely
+    rolled = np.roll(images[0], (1, -2), axis=(0, 1))
+    assert not np.allclose(out[0], rolled)
+
+
+def test_random_augmentations_draw_one_transform_per_image_reproducibly():
+    X = np.tile(RNG.random((1, 64)), (200, 1))  # one image, 200 times: any difference is the transform's
+    shifted = reg.random_shift(X, max_shift=2, rng=3)
+    assert len({row.tobytes() for row in shifted}) > 15  # 25 possible shifts, each image its own
+    np.testing.assert_array_equal(shifted, reg.random_shift(X, max_shift=2, rng=3))
+    np.testing.assert_array_equal(reg.random_shift(X, max_shift=0, rng=3), X)
+    rotated = reg.random_rotation(X, max_degrees=15, rng=4)
+    assert len({row.tobytes() for row in rotated}) == 200
+    np.testing.assert_allclose(reg.random_rotation(X, max_degrees=0, rng=4), X, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: reg.shift_images(np.zeros((2, 10)), [[0, 0], [0, 0]]), r"not square images; pass image_shape"),
+        (lambda: reg.shift_images(np.zeros((2, 9)), [[0, 0]]), r"shifts must have shape \(2, 2\)"),
+        (lambda: reg.shift_images(np.zeros((1, 9)), [[0.5, 0]]), r"shifts must be whole numbers of pixels"),
+        (lambda: reg.rotate_images(np.zeros((1, 12)), [3.0], image_shape=(3, 3)), r"has 9 pixels; X's rows have 12"),
+        (lambda: reg.rotate_images(np.zeros(9), [3.0]), r"X must be a 2-D batch"),
+        (lambda: reg.random_shift(np.zeros((1, 9)), max_shift=1.5), r"max_shift must be a whole number"),
+        (lambda: reg.random_rotation(np.zeros((1, 9)), max_degrees=-1), r"max_degrees"),
+    ],
+)
+def test_augmentations_refuse_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_fit_augments_every_batch_afresh_without_changing_the_batch_order():
+    from mlcourse.datasets import load_digits
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+    from mlcourse.train import fit
+
+    X, y = load_digits()
+    X, y = X[:200] / 16.0, y[:200]
+    seen = []
+
+    def identity(batch, rng):
+        seen.append(rng.random())
+        return batch
+
+    runs = []
+    for augment in (None, identity):
+        model = MLP([64, 10], rng=0)
+        runs.append(fit(model, X, y, optimizer=SGD(model.params, lr=0.1), epochs=2, augment=augment, progress=False))
+    assert runs[0].history == runs[1].history  # its own Generator: the batches are those of a run without it
+    assert len(seen) == 2 * 7 and len(set(seen)) == len(seen)  # every batch of every epoch, fresh draws
+    model = MLP([64, 10], rng=0)
+    with pytest.raises(ValueError, match=r"augment must return a batch of the shape it was given, \(32, 64\)"):
+        fit(model, X, y, optimizer=SGD(model.params, lr=0.1), epochs=1, augment=lambda b, r: b[:, :10], progress=False)
