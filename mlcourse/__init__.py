@@ -12,12 +12,15 @@ One module per chapter, NumPy only at import (``import mlcourse`` loads neither 
 - :mod:`mlcourse.optim` — 6: SGD (momentum, Nesterov), RMSprop, Adam, AdamW and learning-rate schedules.
 - :mod:`mlcourse.metrics` — 7: accuracy, precision, recall, F1, confusion matrix, classification report.
 - :mod:`mlcourse.train` — 7: Keras-style ``fit`` (History, early stopping) and ``evaluate``.
+- :mod:`mlcourse.regularization` — 9: L1/L2 penalties, batch and layer normalization.
+- :mod:`mlcourse.augment` — 9: per-image random shifts and rotations (data augmentation).
 - :mod:`mlcourse.datasets` — offline datasets: scikit-learn's bundled data and seeded toy problems.
 - :mod:`mlcourse.testing` — learner-friendly assertions used by the exercise notebooks.
 - :mod:`mlcourse.pt` — PyTorch counterparts and ``get_device()``; imported only on demand (loads torch).
 """
 
 from mlcourse import (
+    augment,
     autograd,
     datasets,
     gradcheck,
@@ -28,6 +31,7 @@ from mlcourse import (
     model,
     optim,
     preprocessing,
+    regularization,
     testing,
     train,
 )
@@ -36,6 +40,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "augment",
     "autograd",
     "datasets",
     "gradcheck",
@@ -46,6 +51,7 @@ __all__ = [
     "model",
     "optim",
     "preprocessing",
+    "regularization",
     "testing",
     "train",
 ]

@@ -23,28 +23,24 @@ averages (``N`` for batch norm, ``D`` for layer norm), is the compact formula
 normalized axis; ``dgamma = sum_rows(dout x_hat)``, ``dbeta = sum_rows(dout)``. In evaluation, batch norm is an
 affine map of ``X``, and ``dX = dout * gamma / sqrt(running_var + eps)``.
 
-Data augmentation trains on transformed copies of the images that keep their label: :func:`random_shift` moves
-each image by its own whole number of pixels, :func:`random_rotation` turns each by its own small angle, both
-filling what enters the frame with 0 (no wrap-around: a stroke leaving on the left must not come back on the
-right). Drawn afresh for every batch of every epoch (``mlcourse.train.fit(..., augment=...)``), they show the
-model a new variant of each image each time.
+Data augmentation, the chapter's other remedy, is :mod:`mlcourse.augment`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mlcourse._checks import FloatArray, RngLike, as_float_array, as_rng, check_non_negative
+from mlcourse._checks import FloatArray, as_float_array, check_non_negative
 from mlcourse.layers import _check_upstream  # the layers' own check of an upstream gradient
 
 __all__ = [
     "BatchNormCache",
     "LayerNormCache",
+    "Penalized",
     "batchnorm_backward",
     "batchnorm_forward",
     "l1_penalty",
@@ -53,10 +49,6 @@ __all__ = [
     "l2_penalty_grad",
     "layernorm_backward",
     "layernorm_forward",
-    "random_rotation",
-    "random_shift",
-    "rotate_images",
-    "shift_images",
     "soft_threshold",
 ]
 
@@ -242,95 +234,53 @@ def soft_threshold(W: ArrayLike, threshold: float) -> FloatArray:
     return np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)
 
 
-def _as_images(X: ArrayLike, image_shape: tuple[int, int] | None) -> tuple[FloatArray, tuple[int, int]]:
-    """``X`` ``(N, H * W)`` (one flattened image per row, as the MLP sees them) as ``(N, H, W)``."""
-    X = as_float_array(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D batch (N, H * W) of flattened images; got shape {X.shape}")
-    if image_shape is None:
-        side = math.isqrt(X.shape[1])
-        if side * side != X.shape[1]:
-            raise ValueError(f"X's rows of {X.shape[1]} pixels are not square images; pass image_shape=(H, W)")
-        image_shape = (side, side)
-    height, width = (int(n) for n in image_shape)
-    if height * width != X.shape[1]:
-        raise ValueError(f"image_shape {tuple(image_shape)} has {height * width} pixels; X's rows have {X.shape[1]}")
-    return X.reshape(-1, height, width), (height, width)
+class Penalized:
+    """An optimizer that minimizes the data loss plus ``l2/2 sum W^2 + l1 sum |W|`` over ``weights`` only.
 
-
-def _per_image(values: ArrayLike, n: int, name: str, columns: int | None) -> FloatArray:
-    values = as_float_array(values, name)
-    expected = (n,) if columns is None else (n, columns)
-    if values.shape != expected:
-        raise ValueError(f"{name} must have shape {expected}, one entry per image of X; got {values.shape}")
-    return values
-
-
-def _sample(images: FloatArray, rows: FloatArray, cols: FloatArray) -> FloatArray:
-    """``images[n, rows, cols]`` by bilinear interpolation, 0 outside the image; rows/cols ``(N, H, W)``."""
-    n, height, width = images.shape
-    r0, c0 = np.floor(rows).astype(int), np.floor(cols).astype(int)
-    which = np.arange(n)[:, None, None]
-    out = np.zeros(rows.shape)
-    for dr, dc in ((0, 0), (0, 1), (1, 0), (1, 1)):
-        r, c = r0 + dr, c0 + dc
-        weight = (1 - np.abs(rows - r)) * (1 - np.abs(cols - c))  # bilinear weight of this neighbour
-        inside = (r >= 0) & (r < height) & (c >= 0) & (c < width)
-        out += np.where(inside, weight * images[which, r.clip(0, height - 1), c.clip(0, width - 1)], 0.0)
-    return out
-
-
-def shift_images(X: ArrayLike, shifts: ArrayLike, image_shape: tuple[int, int] | None = None) -> FloatArray:
-    """Each image moved by its own ``shifts[i] = (down, right)`` whole pixels, 0 where nothing comes in.
-
-    Args:
-        X: ``(N, H * W)`` flattened images; square unless ``image_shape`` says otherwise.
-        shifts: ``(N, 2)`` integers; ``(1, -2)`` moves image ``i`` one pixel down and two to the left.
-
-    Returns:
-        ``(N, H * W)``: ``out[i, r, c] = image_i[r - down, c - right]``, or 0 outside the image (no wrap-around).
+    ``step(grads)`` adds the penalties' gradients (``l2 W``, and ``l1 sign(W)`` unless ``proximal``) to the
+    gradients of the arrays in ``weights``, then lets ``optimizer`` step. With ``proximal=True`` the L1 part is
+    applied instead after the step, as :func:`soft_threshold` with threshold ``optimizer.lr * l1``: the
+    proximal gradient method, which sets small weights to exactly 0. Biases (and batch norm's ``gamma``,
+    ``beta``) are not in ``weights`` and are not penalized. ``lr`` reads and sets the wrapped optimizer's.
     """
-    images, (height, width) = _as_images(X, image_shape)
-    shifts = _per_image(shifts, len(images), "shifts", 2)
-    if not np.array_equal(shifts, np.round(shifts)):
-        raise ValueError("shifts must be whole numbers of pixels; use rotate_images for sub-pixel moves")
-    rows = np.arange(height)[None, :, None] - shifts[:, 0, None, None] + np.zeros((1, 1, width))  # (N, H, W)
-    cols = np.arange(width)[None, None, :] - shifts[:, 1, None, None] + np.zeros((1, height, 1))
-    return _sample(images, rows, cols).reshape(len(images), -1)
 
+    def __init__(
+        self, optimizer: Any, weights: Sequence[FloatArray], l2: float = 0.0, l1: float = 0.0, proximal: bool = False
+    ) -> None:
+        self.optimizer = optimizer
+        self.l2, self.l1 = check_non_negative(l2, "l2"), check_non_negative(l1, "l1")
+        self.proximal = bool(proximal)
+        params = list(getattr(optimizer, "params", []))
+        where = {id(p): i for i, p in enumerate(params)}
+        missing = [i for i, W in enumerate(weights) if id(W) not in where]
+        if missing:
+            raise ValueError(
+                f"weights[{missing[0]}] is not one of the optimizer's params: pass the very arrays it updates, "
+                "e.g. Penalized(SGD(model.params, lr=0.1), model.weights)"
+            )
+        self.weights = list(weights)
+        self._at = [where[id(W)] for W in self.weights]  # each weight's position in the optimizer's params
 
-def rotate_images(X: ArrayLike, degrees: ArrayLike, image_shape: tuple[int, int] | None = None) -> FloatArray:
-    """Each image turned by its own angle ``degrees[i]`` (anticlockwise as displayed) about its centre.
+    @property
+    def params(self) -> list[FloatArray]:
+        """The wrapped optimizer's parameters."""
+        return list(self.optimizer.params)
 
-    Each output pixel takes the bilinear interpolation of the input at the point the rotation brings there,
-    0 outside the input (as ``scipy.ndimage.rotate(..., reshape=False, order=1, mode="grid-constant")``).
+    @property
+    def lr(self) -> float:
+        """The wrapped optimizer's learning rate (schedulers set it)."""
+        return float(self.optimizer.lr)
 
-    Returns:
-        ``(N, H * W)``, the rotated images flattened again.
-    """
-    images, (height, width) = _as_images(X, image_shape)
-    theta = np.deg2rad(_per_image(degrees, len(images), "degrees", None))[:, None, None]  # (N, 1, 1)
-    r, c = np.meshgrid(np.arange(height) - (height - 1) / 2, np.arange(width) - (width - 1) / 2, indexing="ij")
-    rows = np.cos(theta) * r + np.sin(theta) * c + (height - 1) / 2  # (N, H, W): where each pixel comes from
-    cols = -np.sin(theta) * r + np.cos(theta) * c + (width - 1) / 2
-    return _sample(images, rows, cols).reshape(len(images), -1)
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.optimizer.lr = value
 
-
-def random_shift(
-    X: ArrayLike, max_shift: int = 1, rng: RngLike = 0, image_shape: tuple[int, int] | None = None
-) -> FloatArray:
-    """:func:`shift_images` with each image's ``(down, right)`` drawn uniformly from ``-max_shift..max_shift``."""
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
-        raise ValueError(f"max_shift must be a whole number of pixels >= 0; got {max_shift!r}")
-    n = as_float_array(X, "X").shape[0]
-    shifts = as_rng(rng).integers(-max_shift, max_shift + 1, size=(n, 2))  # (N, 2)
-    return shift_images(X, shifts, image_shape)
-
-
-def random_rotation(
-    X: ArrayLike, max_degrees: float = 10.0, rng: RngLike = 0, image_shape: tuple[int, int] | None = None
-) -> FloatArray:
-    """:func:`rotate_images` with each image's angle drawn uniformly from ``[-max_degrees, max_degrees]``."""
-    max_degrees = check_non_negative(max_degrees, "max_degrees")
-    n = as_float_array(X, "X").shape[0]
-    return rotate_images(X, as_rng(rng).uniform(-max_degrees, max_degrees, size=n), image_shape)
+    def step(self, grads: Sequence[Any]) -> None:
+        """One step on the penalized loss, from the data loss's gradients (aligned with the optimizer's params)."""
+        grads = list(grads)
+        for i, W in zip(self._at, self.weights, strict=True):
+            grads[i] = grads[i] + self.l2 * W + (0.0 if self.proximal else self.l1 * np.sign(W))
+        self.optimizer.step(grads)
+        if self.proximal and self.l1:
+            for W in self.weights:
+                W[...] = soft_threshold(W, self.optimizer.lr * self.l1)

@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from mlcourse import augment
 from mlcourse import regularization as reg
 from mlcourse.gradcheck import numerical_gradient
 
@@ -338,7 +339,7 @@ def test_rotate_images_equals_scipy_with_zero_outside():
 
     X = RNG.random((4, 8 * 6))
     degrees = np.array([10.0, -25.0, 90.0, 0.0])
-    ours = reg.rotate_images(X, degrees, image_shape=(8, 6)).reshape(4, 8, 6)
+    ours = augment.rotate_images(X, degrees, image_shape=(8, 6)).reshape(4, 8, 6)
     for image, angle, rotated in zip(X.reshape(4, 8, 6), degrees, ours, strict=True):
         theirs = ndimage.rotate(image, angle, reshape=False, order=1, mode="grid-constant", cval=0.0)
         np.testing.assert_allclose(rotated, theirs, atol=1e-12)
@@ -347,7 +348,7 @@ def test_rotate_images_equals_scipy_with_zero_outside():
 
 def test_shift_images_moves_each_image_by_its_own_shift_and_never_wraps():
     X = RNG.random((3, 25))
-    out = reg.shift_images(X, [[1, -2], [0, 0], [5, 0]]).reshape(3, 5, 5)
+    out = augment.shift_images(X, [[1, -2], [0, 0], [5, 0]]).reshape(3, 5, 5)
     images = X.reshape(3, 5, 5)
     np.testing.assert_array_equal(out[0, 1:, :3], images[0, :4, 2:])  # one down, two left
     assert not out[0, 0].any() and not out[0, :, 3:].any()  # what entered the frame is 0: no wrap-around
@@ -359,25 +360,28 @@ def test_shift_images_moves_each_image_by_its_own_shift_and_never_wraps():
 
 def test_random_augmentations_draw_one_transform_per_image_reproducibly():
     X = np.tile(RNG.random((1, 64)), (200, 1))  # one image, 200 times: any difference is the transform's
-    shifted = reg.random_shift(X, max_shift=2, rng=3)
+    shifted = augment.random_shift(X, max_shift=2, rng=3)
     assert len({row.tobytes() for row in shifted}) > 15  # 25 possible shifts, each image its own
-    np.testing.assert_array_equal(shifted, reg.random_shift(X, max_shift=2, rng=3))
-    np.testing.assert_array_equal(reg.random_shift(X, max_shift=0, rng=3), X)
-    rotated = reg.random_rotation(X, max_degrees=15, rng=4)
+    np.testing.assert_array_equal(shifted, augment.random_shift(X, max_shift=2, rng=3))
+    np.testing.assert_array_equal(augment.random_shift(X, max_shift=0, rng=3), X)
+    rotated = augment.random_rotation(X, max_degrees=15, rng=4)
     assert len({row.tobytes() for row in rotated}) == 200
-    np.testing.assert_allclose(reg.random_rotation(X, max_degrees=0, rng=4), X, atol=1e-12)
+    np.testing.assert_allclose(augment.random_rotation(X, max_degrees=0, rng=4), X, atol=1e-12)
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: reg.shift_images(np.zeros((2, 10)), [[0, 0], [0, 0]]), r"not square images; pass image_shape"),
-        (lambda: reg.shift_images(np.zeros((2, 9)), [[0, 0]]), r"shifts must have shape \(2, 2\)"),
-        (lambda: reg.shift_images(np.zeros((1, 9)), [[0.5, 0]]), r"shifts must be whole numbers of pixels"),
-        (lambda: reg.rotate_images(np.zeros((1, 12)), [3.0], image_shape=(3, 3)), r"has 9 pixels; X's rows have 12"),
-        (lambda: reg.rotate_images(np.zeros(9), [3.0]), r"X must be a 2-D batch"),
-        (lambda: reg.random_shift(np.zeros((1, 9)), max_shift=1.5), r"max_shift must be a whole number"),
-        (lambda: reg.random_rotation(np.zeros((1, 9)), max_degrees=-1), r"max_degrees"),
+        (lambda: augment.shift_images(np.zeros((2, 10)), [[0, 0], [0, 0]]), r"not square images; pass image_shape"),
+        (lambda: augment.shift_images(np.zeros((2, 9)), [[0, 0]]), r"shifts must have shape \(2, 2\)"),
+        (lambda: augment.shift_images(np.zeros((1, 9)), [[0.5, 0]]), r"shifts must be whole numbers of pixels"),
+        (
+            lambda: augment.rotate_images(np.zeros((1, 12)), [3.0], image_shape=(3, 3)),
+            r"has 9 pixels; X's rows have 12",
+        ),
+        (lambda: augment.rotate_images(np.zeros(9), [3.0]), r"X must be a 2-D batch"),
+        (lambda: augment.random_shift(np.zeros((1, 9)), max_shift=1.5), r"max_shift must be a whole number"),
+        (lambda: augment.random_rotation(np.zeros((1, 9)), max_degrees=-1), r"max_degrees"),
     ],
 )
 def test_augmentations_refuse_bad_input(call, message):
@@ -400,11 +404,62 @@ def test_fit_augments_every_batch_afresh_without_changing_the_batch_order():
         return batch
 
     runs = []
-    for augment in (None, identity):
+    for transform in (None, identity):
         model = MLP([64, 10], rng=0)
-        runs.append(fit(model, X, y, optimizer=SGD(model.params, lr=0.1), epochs=2, augment=augment, progress=False))
+        runs.append(fit(model, X, y, optimizer=SGD(model.params, lr=0.1), epochs=2, augment=transform, progress=False))
     assert runs[0].history == runs[1].history  # its own Generator: the batches are those of a run without it
     assert len(seen) == 2 * 7 and len(set(seen)) == len(seen)  # every batch of every epoch, fresh draws
     model = MLP([64, 10], rng=0)
     with pytest.raises(ValueError, match=r"augment must return a batch of the shape it was given, \(32, 64\)"):
         fit(model, X, y, optimizer=SGD(model.params, lr=0.1), epochs=1, augment=lambda b, r: b[:, :10], progress=False)
+
+
+def test_penalized_sgd_follows_autograd_of_the_penalized_loss_and_leaves_biases_alone():
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+
+    model = MLP([4, 5, 3], rng=0)
+    Wt = [torch.tensor(p.copy(), requires_grad=True) for p in model.params]
+    opt = reg.Penalized(SGD(model.params, lr=0.1, momentum=0.9), model.weights, l2=0.3, l1=0.05)
+    topt = torch.optim.SGD(Wt, lr=0.1, momentum=0.9)
+    X, y = RNG.normal(size=(8, 4)), RNG.integers(0, 3, 8)
+    for _ in range(5):
+        logits = torch.relu(torch.from_numpy(X) @ Wt[0] + Wt[1]) @ Wt[2] + Wt[3]
+        loss = F.cross_entropy(logits, torch.from_numpy(y))
+        loss = (
+            loss + 0.15 * (Wt[0].square().sum() + Wt[2].square().sum()) + 0.05 * (Wt[0].abs().sum() + Wt[2].abs().sum())
+        )
+        topt.zero_grad()
+        loss.backward()
+        topt.step()
+        from mlcourse.losses import cross_entropy_grad
+
+        opt.step(model.backward(cross_entropy_grad(model.forward(X), y)))
+    for ours, theirs in zip(model.params, Wt, strict=True):
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_proximal_l1_zeroes_weights_where_the_subgradient_only_oscillates():
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+    from mlcourse.train import fit
+
+    X, y = RNG.normal(size=(60, 10)), RNG.integers(0, 2, 60)
+    zeros = {}
+    for proximal in (False, True):
+        model = MLP([10, 2], rng=0)
+        opt = reg.Penalized(SGD(model.params, lr=0.1), model.weights, l1=0.1, proximal=proximal)
+        fit(model, X, y, optimizer=opt, epochs=30, progress=False)
+        zeros[proximal] = int((model.weights[0] == 0).sum())
+        assert not (model.biases[0] == 0).all()  # biases are not penalized
+    assert zeros[False] == 0 and zeros[True] > 5
+
+
+def test_penalized_refuses_weights_its_optimizer_does_not_update():
+    from mlcourse.optim import SGD
+
+    W, b = np.ones((2, 2)), np.zeros(2)
+    with pytest.raises(ValueError, match=r"weights\[0\] is not one of the optimizer's params"):
+        reg.Penalized(SGD([W, b], lr=0.1), [W.copy()], l2=0.1)
+    with pytest.raises(ValueError, match="l2"):
+        reg.Penalized(SGD([W, b], lr=0.1), [W], l2=-1.0)
