@@ -240,15 +240,25 @@ class Penalized:
     ``step(grads)`` adds the penalties' gradients (``l2 W``, and ``l1 sign(W)`` unless ``proximal``) to the
     gradients of the arrays in ``weights``, then lets ``optimizer`` step. With ``proximal=True`` the L1 part is
     applied instead after the step, as :func:`soft_threshold` with threshold ``optimizer.lr * l1``: the
-    proximal gradient method, which sets small weights to exactly 0. Biases (and batch norm's ``gamma``,
-    ``beta``) are not in ``weights`` and are not penalized. ``lr`` reads and sets the wrapped optimizer's.
+    proximal gradient method, which sets small weights to exactly 0. ``weight_decay`` is decoupled decay, as
+    AdamW's: before each step the weights shrink, ``W *= 1 - lr * weight_decay``, outside the optimizer's own
+    rule (``Penalized(Adam(params), weights, weight_decay=wd)`` is ``AdamW`` on ``weights`` only). Biases (and
+    batch norm's ``gamma``, ``beta``) are not in ``weights`` and are neither penalized nor decayed. ``lr`` reads
+    and sets the wrapped optimizer's.
     """
 
     def __init__(
-        self, optimizer: Any, weights: Sequence[FloatArray], l2: float = 0.0, l1: float = 0.0, proximal: bool = False
+        self,
+        optimizer: Any,
+        weights: Sequence[FloatArray],
+        l2: float = 0.0,
+        l1: float = 0.0,
+        proximal: bool = False,
+        weight_decay: float = 0.0,
     ) -> None:
         self.optimizer = optimizer
         self.l2, self.l1 = check_non_negative(l2, "l2"), check_non_negative(l1, "l1")
+        self.weight_decay = check_non_negative(weight_decay, "weight_decay")
         self.proximal = bool(proximal)
         params = list(getattr(optimizer, "params", []))
         where = {id(p): i for i, p in enumerate(params)}
@@ -280,6 +290,9 @@ class Penalized:
         grads = list(grads)
         for i, W in zip(self._at, self.weights, strict=True):
             grads[i] = grads[i] + self.l2 * W + (0.0 if self.proximal else self.l1 * np.sign(W))
+        if self.weight_decay:
+            for W in self.weights:
+                W *= 1.0 - self.optimizer.lr * self.weight_decay  # decoupled: outside the optimizer's rescaling
         self.optimizer.step(grads)
         if self.proximal and self.l1:
             for W in self.weights:

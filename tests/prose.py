@@ -49,6 +49,12 @@ PAGE_ALLOWED: dict[str, dict[str, str]] = {
         "80": "the 80/20 split of cross-validation's single split",
         "1.96": "the normal quantile of a 95 % interval",
     },
+    "09_regularization.ipynb": {
+        "16": "the digits' largest pixel value (a dataset fact)",
+        "28": "MNIST's image side (a dataset fact)",
+        "0.1": "BatchNorm1d's default momentum (torch's constant), in the formulas that use it",
+        "180": "a half turn",
+    },
     "06_optim.ipynb": {"25": "the test quadratic's curvature", "45": "the angle the demo rotates the quadratic by"},
     "02_init.ipynb": {"1.7159": "LeCun's scaled-tanh constant (a cited figure)"},
     "03_forward.ipynb": {

@@ -463,3 +463,37 @@ def test_penalized_refuses_weights_its_optimizer_does_not_update():
         reg.Penalized(SGD([W, b], lr=0.1), [W.copy()], l2=0.1)
     with pytest.raises(ValueError, match="l2"):
         reg.Penalized(SGD([W, b], lr=0.1), [W], l2=-1.0)
+
+
+def test_penalized_decoupled_decay_is_adamw_on_the_weights_only():
+    from mlcourse.model import MLP
+    from mlcourse.optim import Adam, AdamW
+
+    X, y = RNG.normal(size=(8, 4)), RNG.integers(0, 3, 8)
+    from mlcourse.losses import cross_entropy_grad
+
+    everything, adamw = MLP([4, 5, 3], rng=0), MLP([4, 5, 3], rng=0)
+    weights_only = MLP([4, 5, 3], rng=0)
+    opts = [
+        reg.Penalized(Adam(everything.params, lr=0.01), everything.params, weight_decay=0.3),
+        AdamW(adamw.params, lr=0.01, weight_decay=0.3),
+        reg.Penalized(Adam(weights_only.params, lr=0.01), weights_only.weights, weight_decay=0.3),
+    ]
+    net = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3)).double()
+    with torch.no_grad():
+        for lin, W, b in zip(net[0::2], weights_only.weights, weights_only.biases, strict=True):
+            lin.weight.copy_(torch.from_numpy(W.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b))
+    groups = [{"params": [net[0].weight, net[2].weight]}, {"params": [net[0].bias, net[2].bias], "weight_decay": 0.0}]
+    torch_opt = torch.optim.AdamW(groups, lr=0.01, weight_decay=0.3)
+    for _ in range(5):
+        for model, opt in zip((everything, adamw, weights_only), opts, strict=True):
+            opt.step(model.backward(cross_entropy_grad(model.forward(X), y)))
+        torch_opt.zero_grad()
+        F.cross_entropy(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+        torch_opt.step()
+    for ours, theirs in zip(everything.params, adamw.params, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+    for W, b, lin in zip(weights_only.weights, weights_only.biases, net[0::2], strict=True):
+        np.testing.assert_allclose(W, lin.weight.detach().numpy().T, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b, lin.bias.detach().numpy(), rtol=1e-10, atol=1e-12)

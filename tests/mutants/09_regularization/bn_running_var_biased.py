@@ -1,0 +1,12 @@
+"""batchnorm_forward feeds the biased batch variance (divide by N) into the running variance; torch uses N - 1."""
+
+
+def batchnorm_forward(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    if training:
+        mean, var = X.mean(axis=0), X.var(axis=0)
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var
+    else:
+        mean, var = running_mean, running_var
+        new_mean, new_var = running_mean.copy(), running_var.copy()
+    return gamma * (X - mean) / np.sqrt(var + eps) + beta, new_mean, new_var
