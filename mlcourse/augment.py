@@ -44,18 +44,29 @@ def _per_image(values: ArrayLike, n: int, name: str, columns: int | None) -> Flo
     return values
 
 
+def _pixels(padded: FloatArray, rows: np.ndarray, cols: np.ndarray) -> FloatArray:
+    """``image[n, rows, cols]`` for integer ``rows``, ``cols`` ``(N, H, W)`` from the images ``padded`` with a
+    border of zeros (``(N, H + 2, W + 2)``): a pixel outside the image reads 0."""
+    n, height, width = padded.shape
+    r = np.clip(rows + 1, 0, height - 1)  # anything beyond the border lands on it
+    c = np.clip(cols + 1, 0, width - 1)
+    return padded.ravel()[(np.arange(n)[:, None, None] * height + r) * width + c]
+
+
+def _padded(images: FloatArray) -> FloatArray:
+    return np.pad(images, ((0, 0), (1, 1), (1, 1)))
+
+
 def _sample(images: FloatArray, rows: FloatArray, cols: FloatArray) -> FloatArray:
     """``images[n, rows, cols]`` by bilinear interpolation, 0 outside the image; rows/cols ``(N, H, W)``."""
-    n, height, width = images.shape
-    r0, c0 = np.floor(rows).astype(int), np.floor(cols).astype(int)
-    which = np.arange(n)[:, None, None]
-    out = np.zeros(rows.shape)
-    for dr, dc in ((0, 0), (0, 1), (1, 0), (1, 1)):
-        r, c = r0 + dr, c0 + dc
-        weight = (1 - np.abs(rows - r)) * (1 - np.abs(cols - c))  # bilinear weight of this neighbour
-        inside = (r >= 0) & (r < height) & (c >= 0) & (c < width)
-        out += np.where(inside, weight * images[which, r.clip(0, height - 1), c.clip(0, width - 1)], 0.0)
-    return out
+    padded = _padded(images)
+    r0, c0 = np.floor(rows), np.floor(cols)
+    fr, fc = rows - r0, cols - c0  # (N, H, W): the fractional parts weigh the four neighbours
+    r0, c0 = r0.astype(int), c0.astype(int)
+    return (
+        (1 - fr) * ((1 - fc) * _pixels(padded, r0, c0) + fc * _pixels(padded, r0, c0 + 1))
+        + fr * ((1 - fc) * _pixels(padded, r0 + 1, c0) + fc * _pixels(padded, r0 + 1, c0 + 1))
+    )  # fmt: skip
 
 
 def shift_images(X: ArrayLike, shifts: ArrayLike, image_shape: tuple[int, int] | None = None) -> FloatArray:
@@ -72,9 +83,10 @@ def shift_images(X: ArrayLike, shifts: ArrayLike, image_shape: tuple[int, int] |
     shifts = _per_image(shifts, len(images), "shifts", 2)
     if not np.array_equal(shifts, np.round(shifts)):
         raise ValueError("shifts must be whole numbers of pixels; use rotate_images for sub-pixel moves")
-    rows = np.arange(height)[None, :, None] - shifts[:, 0, None, None] + np.zeros((1, 1, width))  # (N, H, W)
-    cols = np.arange(width)[None, None, :] - shifts[:, 1, None, None] + np.zeros((1, height, 1))
-    return _sample(images, rows, cols).reshape(len(images), -1)
+    down, right = shifts.astype(int).T  # (N,), (N,)
+    rows = np.broadcast_to(np.arange(height)[None, :, None] - down[:, None, None], images.shape)  # (N, H, W)
+    cols = np.broadcast_to(np.arange(width)[None, None, :] - right[:, None, None], images.shape)
+    return _pixels(_padded(images), rows, cols).reshape(len(images), -1)
 
 
 def rotate_images(X: ArrayLike, degrees: ArrayLike, image_shape: tuple[int, int] | None = None) -> FloatArray:
