@@ -14,6 +14,7 @@ One module per chapter, NumPy only at import (``import mlcourse`` loads neither 
 - :mod:`mlcourse.train` — 7: Keras-style ``fit`` (History, early stopping) and ``evaluate``.
 - :mod:`mlcourse.regularization` — 9: L1/L2 penalties, batch and layer normalization.
 - :mod:`mlcourse.augment` — 9: per-image random shifts and rotations (data augmentation).
+- :mod:`mlcourse.transfer` — 10: checkpoints that save and load a model exactly.
 - :mod:`mlcourse.datasets` — offline datasets: scikit-learn's bundled data and seeded toy problems.
 - :mod:`mlcourse.testing` — learner-friendly assertions used by the exercise notebooks.
 - :mod:`mlcourse.pt` — PyTorch counterparts and ``get_device()``; imported only on demand (loads torch).
@@ -34,6 +35,7 @@ from mlcourse import (
     regularization,
     testing,
     train,
+    transfer,
 )
 
 __version__ = "0.1.0"
@@ -54,4 +56,5 @@ __all__ = [
     "regularization",
     "testing",
     "train",
+    "transfer",
 ]

@@ -268,6 +268,25 @@ class MLP:
             return (logits[:, 0] > 0).astype(np.int64)
         return logits.argmax(axis=1)
 
+    def save(self, path: Any) -> Any:
+        """Write this model to the checkpoint ``path`` (``.npz``); see :func:`mlcourse.transfer.save`."""
+        from mlcourse import transfer  # chapter 10's module, imported when first used
+
+        return transfer.save(self, path)
+
+    @classmethod
+    def load(cls, path: Any) -> MLP:
+        """A new model from the checkpoint ``path``; see :func:`mlcourse.transfer.load`."""
+        from mlcourse import transfer
+
+        return transfer.load(path)
+
+    def load_weights(self, path: Any) -> MLP:
+        """Fill this model from the checkpoint ``path``, which must hold the same architecture; returns ``self``."""
+        from mlcourse import transfer
+
+        return transfer.load_weights(self, path)
+
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout}" if self.dropout else ""
         norm = f", norm={self.norm!r}" if self.norm else ""

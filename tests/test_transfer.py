@@ -1,0 +1,85 @@
+"""mlcourse.transfer: checkpoints round-trip exactly; wrong or damaged files raise clear errors, never half-load."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from mlcourse import transfer
+from mlcourse.model import MLP
+
+
+def _trained(norm=None):
+    model = MLP([6, 8, 5, 3], activation="tanh", dropout=0.2, norm=norm, norm_momentum=0.3, rng=1)
+    rng = np.random.default_rng(0)
+    for p in model.params:
+        p += rng.normal(scale=0.1, size=p.shape)  # not the initial values: a load must bring these
+    model.forward(rng.normal(size=(10, 6)))  # batch norm: running statistics away from 0 and 1
+    return model
+
+
+@pytest.mark.parametrize("norm", [None, "batch", "layer"])
+def test_a_checkpoint_round_trips_exactly(tmp_path, norm):
+    model = _trained(norm)
+    path = model.save(tmp_path / "model")
+    assert path.name == "model.npz" and path.is_file()
+    back = MLP.load(path)
+    assert repr(back) == repr(model) and back.num_batches_tracked == model.num_batches_tracked
+    for ours, theirs in zip(model.params + model.buffers, back.params + back.buffers, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    X = np.random.default_rng(1).normal(size=(4, 6))
+    np.testing.assert_array_equal(back.eval().forward(X), model.eval().forward(X))
+    fresh = MLP([6, 8, 5, 3], activation="tanh", norm=norm, rng=9)
+    assert fresh.load_weights(path) is fresh
+    np.testing.assert_array_equal(fresh.eval().forward(X), model.forward(X))
+    assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed into place
+
+
+def test_loading_another_architecture_names_the_mismatch_and_changes_nothing(tmp_path):
+    path = _trained().save(tmp_path / "a.npz")
+    for other, message in [
+        (
+            MLP([6, 8, 4, 3], activation="tanh"),
+            r"their sizes differ \(\[6, 8, 5, 3\] in the file, \[6, 8, 4, 3\] here\)",
+        ),
+        (MLP([6, 8, 5, 3], activation="relu"), r"their activation differ \('tanh' in the file, 'relu' here\)"),
+        (MLP([6, 8, 5, 3], activation="tanh", norm="batch"), r"their norm differ \(None in the file, 'batch' here\)"),
+    ]:
+        before = [p.copy() for p in other.params]
+        with pytest.raises(ValueError, match=message):
+            other.load_weights(path)
+        assert all(np.array_equal(a, b) for a, b in zip(before, other.params, strict=True))
+
+
+def test_a_damaged_checkpoint_is_refused_before_anything_is_copied(tmp_path):
+    model = _trained()
+    path = model.save(tmp_path / "m.npz")
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["param_4"] = arrays["param_4"][:-1]  # the last layer's W lost a row: the others are fine
+    np.savez(tmp_path / "bad.npz", **arrays)
+    target = MLP([6, 8, 5, 3], activation="tanh", rng=5)
+    before = [p.copy() for p in target.params]
+    with pytest.raises(ValueError, match=r"holds param_4 of shape \(4, 3\) \(float64\); this model's is \(5, 3\)"):
+        target.load_weights(tmp_path / "bad.npz")
+    assert all(np.array_equal(a, b) for a, b in zip(before, target.params, strict=True))  # nothing half-loaded
+
+    (tmp_path / "cut.npz").write_bytes(path.read_bytes()[:200])
+    (tmp_path / "noise.npz").write_bytes(np.random.default_rng(0).bytes(500))
+    for name in ("cut.npz", "noise.npz"):
+        with pytest.raises(ValueError, match=rf"{name} is not a checkpoint written by MLP.save"):
+            MLP.load(tmp_path / name)
+    np.savez(tmp_path / "plain.npz", W=np.ones(3))
+    with pytest.raises(ValueError, match=r"plain\.npz is not a checkpoint written by MLP\.save: KeyError"):
+        MLP.load(tmp_path / "plain.npz")
+    np.savez(tmp_path / "other.npz", config=np.array(json.dumps({"format": "keras"})))
+    with pytest.raises(ValueError, match="its format is 'keras'"):
+        MLP.load(tmp_path / "other.npz")
+    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
+        MLP.load(tmp_path / "missing.npz")
+    with pytest.raises(TypeError, match=r"model must be an mlcourse\.model\.MLP"):
+        transfer.save("not a model", tmp_path / "x")
+    assert zipfile.is_zipfile(path)  # a plain .npz: readable by numpy alone
