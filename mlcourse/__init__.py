@@ -15,6 +15,7 @@ One module per chapter, NumPy only at import (``import mlcourse`` loads neither 
 - :mod:`mlcourse.regularization` — 9: L1/L2 penalties, batch and layer normalization.
 - :mod:`mlcourse.augment` — 9: per-image random shifts and rotations (data augmentation).
 - :mod:`mlcourse.transfer` — 10: checkpoints that save and load a model exactly.
+- :mod:`mlcourse.search` — 10: grid and random search candidates, log-uniform sampling.
 - :mod:`mlcourse.datasets` — offline datasets: scikit-learn's bundled data and seeded toy problems.
 - :mod:`mlcourse.testing` — learner-friendly assertions used by the exercise notebooks.
 - :mod:`mlcourse.pt` — PyTorch counterparts and ``get_device()``; imported only on demand (loads torch).
@@ -33,6 +34,7 @@ from mlcourse import (
     optim,
     preprocessing,
     regularization,
+    search,
     testing,
     train,
     transfer,
@@ -54,6 +56,7 @@ __all__ = [
     "optim",
     "preprocessing",
     "regularization",
+    "search",
     "testing",
     "train",
     "transfer",
