@@ -1,4 +1,5 @@
-"""Chapter 10 — fine-tuning and transfer: checkpoints that save and load a model's weights exactly.
+"""Chapter 10 — fine-tuning and transfer: checkpoints that save and load a model's weights exactly, and
+parameter groups that freeze some layers and give others their own optimizer and learning rate.
 
 A checkpoint is one ``.npz`` file (NumPy's zip of arrays, readable without this package): the model's
 architecture as JSON under ``"config"``, then ``param_0, param_1, ...`` (``model.params`` in order) and
@@ -6,6 +7,11 @@ architecture as JSON under ``"config"``, then ``param_0, param_1, ...`` (``model
 into place, so a crash never leaves half a checkpoint; :func:`load` builds a new ``MLP`` from it and
 :func:`load_weights` fills an existing one, after checking every array of the file against the model — a file
 of another architecture, or a damaged one, raises an error that names the mismatch, and nothing is half-loaded.
+
+:class:`ParamGroups` steps several optimizers, each over its own subset of a model's parameters, from the
+gradients of all of them; a parameter in no group is frozen. It is PyTorch's parameter groups and
+``requires_grad_(False)`` for the course's optimizers, whose rules are per coordinate: two ``Adam`` instances
+stepped together equal one ``torch.optim.Adam`` with two groups.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +28,7 @@ import numpy as np
 
 from mlcourse.model import MLP
 
-__all__ = ["FORMAT", "load", "load_weights", "save"]
+__all__ = ["FORMAT", "ParamGroups", "load", "load_weights", "save"]
 
 FORMAT = "mlcourse.MLP checkpoint 1"  # written into every checkpoint; a file without it is refused
 
@@ -118,3 +125,54 @@ def load(path: str | os.PathLike[str]) -> MLP:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} holds an architecture MLP cannot build: {exc}") from None
     return load_weights(model, path)
+
+
+class ParamGroups:
+    """Several optimizers over disjoint subsets of ``params``, stepped together; the other parameters are frozen.
+
+    ``ParamGroups(model.params, Adam(head, lr=1e-3), Adam(body, lr=1e-4))`` fine-tunes ``body`` ten times more
+    slowly than the new ``head``; a parameter in neither list keeps its value. ``step(grads)`` takes the
+    gradients of all of ``params`` (as ``model.backward`` returns them) and hands each optimizer its own.
+    ``lr`` is the first optimizer's; setting it (a scheduler does) scales every optimizer's rate by the same
+    factor, as PyTorch's schedulers scale every group's.
+    """
+
+    def __init__(self, params: Sequence[Any], *optimizers: Any) -> None:
+        self.params = list(params)
+        where = {id(p): i for i, p in enumerate(self.params)}
+        if not optimizers:
+            raise ValueError("ParamGroups needs at least one optimizer, e.g. ParamGroups(model.params, Adam(head))")
+        self.optimizers = list(optimizers)
+        self._at: list[list[int]] = []
+        claimed: dict[int, int] = {}
+        for k, opt in enumerate(self.optimizers):
+            positions = []
+            for p in getattr(opt, "params", []):
+                if id(p) not in where:
+                    raise ValueError(f"optimizer {k} updates an array that is not one of params: pass model.params")
+                if id(p) in claimed:
+                    raise ValueError(f"params[{where[id(p)]}] is in optimizer {claimed[id(p)]} and optimizer {k}")
+                claimed[id(p)] = k
+                positions.append(where[id(p)])
+            self._at.append(positions)
+        self.frozen = [i for i in range(len(self.params)) if id(self.params[i]) not in claimed]
+
+    @property
+    def lr(self) -> float:
+        """The first optimizer's learning rate."""
+        return float(self.optimizers[0].lr)
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        factor = value / self.lr if self.lr else 0.0
+        for opt in self.optimizers:
+            opt.lr = opt.lr * factor if self.lr else value
+
+    def step(self, grads: Sequence[Any]) -> None:
+        """One step of every optimizer, each from the gradients of its own parameters."""
+        if len(grads) != len(self.params):
+            raise ValueError(
+                f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
+            )
+        for opt, positions in zip(self.optimizers, self._at, strict=True):
+            opt.step([grads[i] for i in positions])

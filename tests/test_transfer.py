@@ -83,3 +83,53 @@ def test_a_damaged_checkpoint_is_refused_before_anything_is_copied(tmp_path):
     with pytest.raises(TypeError, match=r"model must be an mlcourse\.model\.MLP"):
         transfer.save("not a model", tmp_path / "x")
     assert zipfile.is_zipfile(path)  # a plain .npz: readable by numpy alone
+
+
+def test_param_groups_freeze_and_rate_like_torch_parameter_groups_in_float64():
+    import torch
+
+    from mlcourse.losses import cross_entropy_grad
+    from mlcourse.optim import Adam
+    from mlcourse.pt import to_torch
+    from mlcourse.transfer import ParamGroups
+
+    model = MLP([4, 6, 5, 3], rng=0)
+    net = to_torch(model, device="cpu")
+    W1, b1, W2, b2, W3, b3 = model.params
+    groups = ParamGroups(model.params, Adam([W2, b2], lr=1e-3), Adam([W3, b3], lr=1e-2))
+    assert groups.frozen == [0, 1]
+    net[0].requires_grad_(False)  # frozen in torch: no gradient, no update
+    torch_opt = torch.optim.Adam(
+        [{"params": net[2].parameters(), "lr": 1e-3}, {"params": net[4].parameters()}], lr=1e-2
+    )
+    frozen = [W1.copy(), b1.copy()]
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
+        groups.step(model.backward(cross_entropy_grad(model.forward(X), y)))
+        torch_opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+        torch_opt.step()
+    np.testing.assert_array_equal(W1, frozen[0])
+    np.testing.assert_array_equal(b1, frozen[1])
+    for lin, W, b in zip(net[0::2], model.weights, model.biases, strict=True):
+        np.testing.assert_allclose(W, lin.weight.detach().numpy().T, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(b, lin.bias.detach().numpy(), rtol=1e-10, atol=1e-13)
+    groups.lr = groups.lr * 0.5  # a scheduler halves every group's rate
+    assert [opt.lr for opt in groups.optimizers] == [5e-4, 5e-3]
+
+
+def test_param_groups_refuse_overlaps_and_strangers():
+    from mlcourse.optim import SGD
+    from mlcourse.transfer import ParamGroups
+
+    model = MLP([3, 4, 2], rng=0)
+    W1, b1, W2, _ = model.params
+    with pytest.raises(ValueError, match=r"params\[0\] is in optimizer 0 and optimizer 1"):
+        ParamGroups(model.params, SGD([W1], lr=0.1), SGD([W1, b1], lr=0.1))
+    with pytest.raises(ValueError, match="optimizer 0 updates an array that is not one of params"):
+        ParamGroups(model.params, SGD([W1.copy()], lr=0.1))
+    with pytest.raises(ValueError, match="needs at least one optimizer"):
+        ParamGroups(model.params)
+    with pytest.raises(ValueError, match="expected 4, got 2"):
+        ParamGroups(model.params, SGD([W2], lr=0.1)).step([W1, b1])
