@@ -7,10 +7,15 @@ list, the sampler draws distinct grid points (without replacement), as scikit-le
 is the distribution of learning rates and penalty strengths: uniform in ``log(value)``, so each factor of 10
 between ``low`` and ``high`` is equally likely (Bergstra & Bengio, 2012). K-fold splits are
 :func:`mlcourse.preprocessing.k_fold`.
+
+:func:`lr_range_test` (Smith, 2017) trains for a few hundred steps while the learning rate grows geometrically
+from tiny to huge, and records the loss at each: it falls once the rate is large enough to learn, then shoots up
+once it is too large; a good rate lies where the loss still falls steeply, well below the blow-up.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,9 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from mlcourse import losses
 from mlcourse._checks import RngLike, as_rng, check_positive_int
+from mlcourse.preprocessing import minibatch_indices
 
-__all__ = ["LogUniform", "ParameterGrid", "ParameterSampler"]
+__all__ = ["LogUniform", "ParameterGrid", "ParameterSampler", "lr_range_test"]
 
 
 class LogUniform:
@@ -137,3 +144,57 @@ class ParameterSampler:
                     values.rvs(random_state=rng) if hasattr(values, "rvs") else values[rng.integers(len(values))]
                 )
             yield candidate
+
+
+def lr_range_test(
+    model: Any,
+    X: Any,
+    y: Any,
+    optimizer: Any,
+    lr_min: float = 1e-6,
+    lr_max: float = 10.0,
+    steps: int = 200,
+    batch_size: int = 32,
+    stop_factor: float = 4.0,
+    rng: RngLike = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mini-batch steps at rates rising geometrically from ``lr_min`` to ``lr_max``; the loss before each step.
+
+    ``optimizer`` updates ``model.params`` (its ``lr`` is set before every step); the loss is the cross-entropy
+    of the step's batch. The test stops early once the loss exceeds ``stop_factor`` times the lowest seen (or is
+    not finite). The model's parameters and buffers, and the optimizer's rate and state, are restored afterwards:
+    the test leaves no trace.
+
+    Returns:
+        ``(lrs, losses)``, two arrays of the steps taken.
+    """
+    if not (0 < lr_min < lr_max):
+        raise ValueError(f"lr_range_test needs 0 < lr_min < lr_max; got lr_min={lr_min!r}, lr_max={lr_max!r}")
+    steps = check_positive_int(steps, "steps")
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    generator = as_rng(rng)
+    state = list(model.params) + list(getattr(model, "buffers", []))
+    saved = [a.copy() for a in state]
+    saved_lr, saved_state = optimizer.lr, copy.deepcopy(optimizer.state)
+    lrs = lr_min * (lr_max / lr_min) ** (np.arange(steps) / max(steps - 1, 1))  # geometric
+    batches: list[np.ndarray] = []
+    taken, recorded = [], []
+    try:
+        model.train()
+        for lr in lrs:
+            if not batches:
+                batches = minibatch_indices(len(X), batch_size, generator)
+            idx = batches.pop(0)
+            with np.errstate(all="ignore"):
+                value, dlogits = losses.cross_entropy_and_grad(model.forward(X[idx]), y[idx])
+            taken.append(lr)
+            recorded.append(value)
+            if not np.isfinite(value) or value > stop_factor * min(recorded):
+                break
+            optimizer.lr = lr
+            optimizer.step(model.backward(dlogits))
+    finally:
+        for a, b in zip(state, saved, strict=True):
+            a[...] = b
+        optimizer.lr, optimizer.state = saved_lr, saved_state
+    return np.array(taken), np.array(recorded)

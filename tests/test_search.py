@@ -71,3 +71,44 @@ def test_log_uniform_is_uniform_in_the_logarithm_and_not_in_the_value():
 def test_search_refuses_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_the_lr_range_test_falls_then_blows_up_and_leaves_no_trace():
+    from mlcourse.datasets import load_digits
+    from mlcourse.model import MLP
+    from mlcourse.optim import SGD
+    from mlcourse.search import lr_range_test
+
+    X, y = load_digits()
+    X = X / 16.0
+    model = MLP([64, 32, 10], rng=0)
+    before = [p.copy() for p in model.params]
+    opt = SGD(model.params, lr=0.123, momentum=0.9)
+    lrs, losses = lr_range_test(model, X, y, opt, lr_min=1e-4, lr_max=100.0, steps=300)
+    assert len(lrs) == len(losses) < 300  # stopped at the blow-up
+    np.testing.assert_allclose(np.diff(np.log(lrs)), np.log(1e6) / 299)  # geometric
+    assert min(losses) < 0.5 * losses[0]  # it learned somewhere in the middle
+    assert losses[-1] > 4 * min(losses) or not np.isfinite(losses[-1])  # and blew up at the end
+    assert lrs[int(np.argmin(losses))] < lrs[-1]
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.params, strict=True))
+    assert opt.lr == 0.123 and opt.state == {}
+    with pytest.raises(ValueError, match="0 < lr_min < lr_max"):
+        lr_range_test(model, X, y, opt, lr_min=1.0, lr_max=0.1)
+
+
+def test_the_lr_range_test_restores_adams_state_and_step_count():
+    from mlcourse.datasets import load_digits
+    from mlcourse.model import MLP
+    from mlcourse.optim import Adam
+    from mlcourse.search import lr_range_test
+
+    X, y = load_digits()
+    model = MLP([64, 10], rng=0)
+    opt = Adam(model.params, lr=1e-3)
+    from mlcourse.losses import cross_entropy_grad
+
+    opt.step(model.backward(cross_entropy_grad(model.forward(X[:32] / 16), y[:32])))
+    step, m = opt.state["step"], opt.state["exp_avg"].copy()
+    lr_range_test(model, X / 16, y, opt, steps=20)
+    assert opt.state["step"] == step and type(opt.state["step"]) is type(step)
+    np.testing.assert_array_equal(opt.state["exp_avg"], m)
