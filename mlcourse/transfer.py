@@ -164,9 +164,9 @@ class ParamGroups:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        factor = value / self.lr if self.lr else 0.0
-        for opt in self.optimizers:
-            opt.lr = opt.lr * factor if self.lr else value
+        current = self.lr
+        for opt in self.optimizers:  # the same factor for all; from a rate of 0, every group gets ``value``
+            opt.lr = opt.lr * (value / current) if current else value
 
     def step(self, grads: Sequence[Any]) -> None:
         """One step of every optimizer, each from the gradients of its own parameters."""
