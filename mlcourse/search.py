@@ -10,7 +10,7 @@ between ``low`` and ``high`` is equally likely (Bergstra & Bengio, 2012). K-fold
 
 :func:`lr_range_test` (Smith, 2017) trains for a few hundred steps while the learning rate grows geometrically
 from tiny to huge, and records the loss at each: it falls once the rate is large enough to learn, then shoots up
-once it is too large; a good rate lies where the loss still falls steeply, well below the blow-up.
+once it is too large; a good rate lies where the (smoothed) loss still falls steeply, well below the blow-up.
 """
 
 from __future__ import annotations
@@ -18,29 +18,38 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import numbers
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlcourse import losses
-from mlcourse._checks import RngLike, as_rng, check_positive_int
+from mlcourse._checks import RngLike, as_float_matrix, as_rng, check_positive_int, check_same_length
 from mlcourse.preprocessing import minibatch_indices
 
-__all__ = ["LogUniform", "ParameterGrid", "ParameterSampler", "lr_range_test"]
+__all__ = ["LogUniform", "ParameterGrid", "ParameterSampler", "RangeTest", "lr_range_test"]
 
 
 class LogUniform:
-    """Values whose logarithm is uniform on ``[log low, log high]``; ``rvs(size, random_state)`` as scipy's."""
+    """``x = exp(U)`` with ``U`` uniform on ``[ln low, ln high]``: density ``1 / (x ln(high / low))`` on
+    ``[low, high]``. ``rvs(size, random_state)`` as scipy's (``scipy.stats.loguniform``), so scikit-learn's
+    searches can draw from it too."""
 
     def __init__(self, low: float, high: float) -> None:
-        if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and 0 < low < high):
-            raise ValueError(f"LogUniform needs 0 < low < high; got low={low!r}, high={high!r}")
+        for name, value in (("low", low), ("high", high)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"LogUniform's {name} must be a real number; got {value!r}")
+        if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
+            raise ValueError(f"LogUniform needs finite 0 < low < high; got low={low!r}, high={high!r}")
         self.low, self.high = float(low), float(high)
 
-    def rvs(self, size: int | None = None, random_state: RngLike = None) -> Any:
-        """One value (``size=None``) or an array of ``size`` values."""
-        rng = as_rng(random_state, "random_state")
+    def rvs(self, size: int | None = None, random_state: Any = None) -> Any:
+        """One value (``size=None``) or an array of ``size`` values; ``random_state`` as ``rng`` elsewhere, or a
+        legacy ``np.random.RandomState`` (what scikit-learn passes)."""
+        rng = random_state if isinstance(random_state, np.random.RandomState) else as_rng(random_state, "random_state")
         return np.exp(rng.uniform(math.log(self.low), math.log(self.high), size=size))
 
     def __repr__(self) -> str:
@@ -52,18 +61,27 @@ def _grids(param_grid: Any, name: str, allow_distributions: bool) -> list[dict[s
     grids = [param_grid] if isinstance(param_grid, Mapping) else param_grid
     if not isinstance(grids, Sequence) or isinstance(grids, str) or not all(isinstance(g, Mapping) for g in grids):
         raise TypeError(f"{name} must be a dict of name -> values, or a list of such dicts; got {param_grid!r}")
+    out = []
     for grid in grids:
+        checked = {}
         for key, values in grid.items():
             if allow_distributions and hasattr(values, "rvs"):
+                checked[key] = values
                 continue
-            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
-                kind = (
-                    "a non-empty list of values or a distribution with .rvs"
-                    if allow_distributions
-                    else "a non-empty list"
+            kind = "a list of values" + (" or a distribution with .rvs" if allow_distributions else "")
+            if isinstance(values, np.ndarray):
+                if values.ndim != 1:
+                    raise ValueError(f"{name}[{key!r}] must be a 1-D array of values; got shape {values.shape}")
+                values = list(values)
+            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+                raise TypeError(
+                    f"{name}[{key!r}] must be {kind}; got {values!r} (a single value goes in a list of one: [value])"
                 )
-                raise ValueError(f"{name}[{key!r}] must be {kind}; got {values!r}")
-    return [dict(g) for g in grids]
+            if len(values) == 0:
+                raise ValueError(f"{name}[{key!r}] must be a non-empty list; got {values!r}")
+            checked[key] = values
+        out.append(checked)
+    return out
 
 
 class ParameterGrid:
@@ -86,8 +104,10 @@ class ParameterGrid:
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         """The ``index``-th combination, without building the others."""
-        if not isinstance(index, (int, np.integer)) or not -len(self) <= index < len(self):
-            raise IndexError(f"ParameterGrid index must be an int in [{-len(self)}, {len(self)}); got {index!r}")
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"ParameterGrid indices must be integers; got {index!r}")
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"ParameterGrid index must be in [{-len(self)}, {len(self)}); got {index}")
         index = int(index) % len(self)
         for grid in self.grids:
             keys = sorted(grid)
@@ -132,6 +152,13 @@ class ParameterSampler:
         rng = as_rng(self.rng)
         if self._all_lists():
             grid = ParameterGrid(self.distributions)
+            if self.n_iter > len(grid):
+                warnings.warn(
+                    f"the grid has only {len(grid)} points, fewer than n_iter={self.n_iter}: drawing all "
+                    f"{len(grid)} (for an exhaustive search, use ParameterGrid)",
+                    UserWarning,
+                    stacklevel=2,
+                )
             for index in rng.choice(len(grid), size=len(self), replace=False):
                 yield grid[int(index)]
             return
@@ -146,55 +173,94 @@ class ParameterSampler:
             yield candidate
 
 
+class RangeTest(NamedTuple):
+    """What :func:`lr_range_test` measured, one entry per step taken: ``lrs``, the batch ``losses`` and their
+    debiased exponential moving average ``smoothed`` (the curve to read)."""
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+
+
+def _check_range(lr_min: Any, lr_max: Any, stop_factor: Any, beta: Any) -> None:
+    for name, value in (("lr_min", lr_min), ("lr_max", lr_max), ("stop_factor", stop_factor), ("beta", beta)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise TypeError(f"{name} must be a finite number; got {value!r}")
+    if not 0 < lr_min < lr_max:
+        raise ValueError(f"lr_range_test needs 0 < lr_min < lr_max; got lr_min={lr_min!r}, lr_max={lr_max!r}")
+    if stop_factor <= 1:
+        raise ValueError(f"stop_factor must be > 1 (the loss's allowed rise over its best); got {stop_factor!r}")
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must lie in [0, 1); got {beta!r}")
+
+
 def lr_range_test(
     model: Any,
-    X: Any,
-    y: Any,
+    X: ArrayLike,
+    y: ArrayLike,
     optimizer: Any,
     lr_min: float = 1e-6,
     lr_max: float = 10.0,
     steps: int = 200,
     batch_size: int = 32,
     stop_factor: float = 4.0,
+    beta: float = 0.98,
     rng: RngLike = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mini-batch steps at rates rising geometrically from ``lr_min`` to ``lr_max``; the loss before each step.
+) -> RangeTest:
+    """Mini-batch steps at rates ``lr_i = lr_min (lr_max / lr_min)^(i / (steps - 1))``; the loss at each.
 
-    ``optimizer`` updates ``model.params`` (its ``lr`` is set before every step); the loss is the cross-entropy
-    of the step's batch. The test stops early once the loss exceeds ``stop_factor`` times the lowest seen (or is
-    not finite). The model's parameters and buffers, and the optimizer's rate and state, are restored afterwards:
-    the test leaves no trace.
+    ``optimizer`` updates ``model.params`` (its ``lr`` is set before every step; a ``ParamGroups`` keeps its
+    groups' ratios). The loss is the cross-entropy of the step's batch, smoothed as
+    ``avg_i = beta avg_{i-1} + (1 - beta) loss_i``, ``smoothed_i = avg_i / (1 - beta^(i+1))``; the test stops
+    once ``smoothed`` exceeds ``stop_factor`` times its lowest value (or a loss is not finite). Afterwards the
+    model's parameters, buffers, mode, ``num_batches_tracked`` and dropout stream, and the optimizer's rate and
+    state, are as they were: the test leaves no trace, even when interrupted.
 
     Returns:
-        ``(lrs, losses)``, two arrays of the steps taken.
+        A :class:`RangeTest` of arrays ``(T,)``, ``T <= steps``.
     """
-    if not (0 < lr_min < lr_max):
-        raise ValueError(f"lr_range_test needs 0 < lr_min < lr_max; got lr_min={lr_min!r}, lr_max={lr_max!r}")
+    _check_range(lr_min, lr_max, stop_factor, beta)
     steps = check_positive_int(steps, "steps")
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    X_arr, y_arr = as_float_matrix(X), np.asarray(y)
+    check_same_length(X_arr, y_arr)
     generator = as_rng(rng)
-    state = list(model.params) + list(getattr(model, "buffers", []))
-    saved = [a.copy() for a in state]
+    arrays = list(model.params) + list(getattr(model, "buffers", []))
+    saved = [a.copy() for a in arrays]
+    training, tracked = model.training, getattr(model, "num_batches_tracked", None)
+    dropout_rng = getattr(model, "_dropout_rng", None)
+    dropout_state = copy.deepcopy(dropout_rng.bit_generator.state) if dropout_rng is not None else None
     saved_lr, saved_state = optimizer.lr, copy.deepcopy(optimizer.state)
     lrs = lr_min * (lr_max / lr_min) ** (np.arange(steps) / max(steps - 1, 1))  # geometric
     batches: list[np.ndarray] = []
-    taken, recorded = [], []
+    taken: list[float] = []
+    raw: list[float] = []
+    smooth: list[float] = []
+    average = 0.0
     try:
         model.train()
-        for lr in lrs:
+        for i, lr in enumerate(lrs):
             if not batches:
-                batches = minibatch_indices(len(X), batch_size, generator)
+                batches = minibatch_indices(len(X_arr), batch_size, generator)
             idx = batches.pop(0)
             with np.errstate(all="ignore"):
-                value, dlogits = losses.cross_entropy_and_grad(model.forward(X[idx]), y[idx])
-            taken.append(lr)
-            recorded.append(value)
-            if not np.isfinite(value) or value > stop_factor * min(recorded):
+                value, dlogits = losses.cross_entropy_and_grad(model.forward(X_arr[idx]), y_arr[idx])
+            average = beta * average + (1 - beta) * value
+            taken.append(float(lr))
+            raw.append(value)
+            smooth.append(average / (1 - beta ** (i + 1)))
+            if not np.isfinite(value) or smooth[-1] > stop_factor * min(smooth):
                 break
             optimizer.lr = lr
             optimizer.step(model.backward(dlogits))
     finally:
-        for a, b in zip(state, saved, strict=True):
+        for a, b in zip(arrays, saved, strict=True):
             a[...] = b
+        model.train(training)
+        if tracked is not None:
+            model.num_batches_tracked = tracked
+        if dropout_rng is not None:
+            dropout_rng.bit_generator.state = dropout_state
+        if hasattr(model, "caches"):
+            model.caches = []
         optimizer.lr, optimizer.state = saved_lr, saved_state
-    return np.array(taken), np.array(recorded)
+    return RangeTest(np.array(taken), np.array(raw), np.array(smooth))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from mlcourse._checks import RngLike
 from mlcourse.model import MLP
 
 __all__ = ["FORMAT", "ParamGroups", "load", "load_weights", "save"]
@@ -40,23 +42,52 @@ def _config(model: MLP) -> dict[str, Any]:
     return {"format": FORMAT, **config, "num_batches_tracked": int(model.num_batches_tracked)}
 
 
+def _checkpoint_path(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    if not path.name or path.name in (".", ".."):
+        raise ValueError(f"path must name a checkpoint file, e.g. 'model.npz'; got {str(path)!r}")
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save(model: MLP, path: str | os.PathLike[str]) -> Path:
     """Write ``model``'s architecture, parameters and buffers to ``path`` (``.npz`` added if missing).
 
+    The file is written aside, flushed to disk, then renamed into place: it appears complete or not at all, with
+    the permissions a new file gets (or those of the file it replaces). A model with NaN or infinite parameters is
+    saved, with a ``RuntimeWarning`` naming them (a checkpoint taken after divergence is rarely wanted).
+
+    Args:
+        model: the ``MLP`` to save (its training/evaluation mode is not saved, as in PyTorch).
+        path: the file; its folder must exist.
+
     Returns:
-        The path written. The file appears complete or not at all (written aside, then renamed).
+        The path written.
     """
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an mlcourse.model.MLP; got {type(model).__name__}")
-    path = Path(path)
-    path = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    path = _checkpoint_path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder {path.parent} does not exist; create it first (Path.mkdir(parents=True))")
+    bad = [i for i, p in enumerate(model.params) if not np.all(np.isfinite(p))]
+    if bad:
+        warnings.warn(f"saving parameters {bad} of {path.name}, which hold NaN or inf", RuntimeWarning, stacklevel=2)
     arrays: dict[str, Any] = {"config": np.array(json.dumps(_config(model)))}
     arrays |= {f"param_{i}": p for i, p in enumerate(model.params)}
     arrays |= {f"buffer_{i}": b for i, b in enumerate(model.buffers)}
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -67,10 +98,15 @@ def save(model: MLP, path: str | os.PathLike[str]) -> Path:
 def _read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The config and the arrays of a checkpoint, or a clear error for anything that is not one."""
     path = Path(path)
+    if not path.is_file() and path.suffix != ".npz" and path.with_name(path.name + ".npz").is_file():
+        path = path.with_name(path.name + ".npz")  # save("model") wrote model.npz
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not a zip of named arrays (.npz)")
+        with data:
             arrays = {key: data[key] for key in data.files}
         config = json.loads(str(arrays.pop("config")))
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError) as exc:
@@ -89,40 +125,57 @@ def _describe(config: dict[str, Any]) -> str:
 def load_weights(model: MLP, path: str | os.PathLike[str]) -> MLP:
     """Fill ``model``'s parameters and buffers from the checkpoint at ``path``; return ``model``.
 
+    The file must hold the same ``sizes``, ``activation`` and ``norm``; ``norm_eps`` and ``norm_momentum`` stay
+    the model's own (a different ``norm_eps`` changes the outputs slightly). Extra keys in the file's config are
+    ignored.
+
     Raises:
+        FileNotFoundError: if there is no file at ``path`` (nor at ``path`` + ``.npz``).
         ValueError: if the file is not a checkpoint, or holds another architecture (the first mismatch is
             named); ``model`` is then left exactly as it was.
     """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an mlcourse.model.MLP; got {type(model).__name__}")
     config, arrays = _read(path)
     mine = _config(model)
     for key in ("sizes", "activation", "norm"):
         if config.get(key) != mine[key]:
             raise ValueError(
                 f"the checkpoint {path} holds {_describe(config)}, this model is {_describe(mine)}: "
-                f"their {key} differ ({config.get(key)!r} in the file, {mine[key]!r} here)"
+                f"{key} is {config.get(key)!r} in the file, {mine[key]!r} here"
             )
     targets = {f"param_{i}": p for i, p in enumerate(model.params)}
     targets |= {f"buffer_{i}": b for i, b in enumerate(model.buffers)}
     if set(arrays) != set(targets):
         raise ValueError(f"the checkpoint {path} holds the arrays {sorted(arrays)}; this model needs {sorted(targets)}")
     for key, target in targets.items():
-        if arrays[key].shape != target.shape or arrays[key].dtype.kind != "f":
+        if arrays[key].dtype.kind != "f":
+            raise ValueError(f"the checkpoint {path} holds {key} as {arrays[key].dtype}; it must be floating-point")
+        if arrays[key].shape != target.shape:
             raise ValueError(
-                f"the checkpoint {path} holds {key} of shape {arrays[key].shape} ({arrays[key].dtype}); "
-                f"this model's is {target.shape} ({target.dtype})"
+                f"the checkpoint {path} holds {key} of shape {arrays[key].shape}; this model's is {target.shape}"
             )
+    tracked = config.get("num_batches_tracked", 0)
+    if isinstance(tracked, bool) or not isinstance(tracked, int) or tracked < 0:
+        raise ValueError(f"the checkpoint {path} holds num_batches_tracked={tracked!r}; expected an int >= 0")
     for key, target in targets.items():  # every check passed: now, and only now, copy
         target[...] = arrays[key]
-    model.num_batches_tracked = int(config.get("num_batches_tracked", 0))
+    model.num_batches_tracked = tracked
     return model
 
 
-def load(path: str | os.PathLike[str]) -> MLP:
-    """A new ``MLP`` with the architecture, parameters and buffers saved at ``path`` (in training mode)."""
+def load(path: str | os.PathLike[str], rng: RngLike = 0) -> MLP:
+    """A new ``MLP`` with the architecture, parameters and buffers saved at ``path`` (in training mode).
+
+    ``rng`` seeds the new model's dropout stream (the stream is not saved).
+    """
     config, _ = _read(path)
+    missing = [key for key in _ARCHITECTURE if key not in config]
+    if missing:
+        raise ValueError(f"{path} is not a complete checkpoint: its config lacks {missing}")
     try:
-        model = MLP(**{key: config[key] for key in _ARCHITECTURE})
-    except (KeyError, TypeError, ValueError) as exc:
+        model = MLP(**{key: config[key] for key in _ARCHITECTURE}, rng=rng)
+    except (TypeError, ValueError) as exc:
         raise ValueError(f"{path} holds an architecture MLP cannot build: {exc}") from None
     return load_weights(model, path)
 
@@ -133,8 +186,10 @@ class ParamGroups:
     ``ParamGroups(model.params, Adam(head, lr=1e-3), Adam(body, lr=1e-4))`` fine-tunes ``body`` ten times more
     slowly than the new ``head``; a parameter in neither list keeps its value. ``step(grads)`` takes the
     gradients of all of ``params`` (as ``model.backward`` returns them) and hands each optimizer its own.
-    ``lr`` is the first optimizer's; setting it (a scheduler does) scales every optimizer's rate by the same
-    factor, as PyTorch's schedulers scale every group's.
+    ``lr`` is the first optimizer's; setting it (a scheduler does) sets every optimizer's rate to the same
+    multiple of it as at the start, as PyTorch's schedulers keep each group's ``initial_lr``. Frozen layers'
+    gradients are still computed (and counted by ``clip_grad_norm`` if you clip all of them), and a frozen batch
+    norm still updates its running statistics in training mode, as in PyTorch.
     """
 
     def __init__(self, params: Sequence[Any], *optimizers: Any) -> None:
@@ -146,8 +201,10 @@ class ParamGroups:
         self._at: list[list[int]] = []
         claimed: dict[int, int] = {}
         for k, opt in enumerate(self.optimizers):
+            if not hasattr(opt, "params") or not hasattr(opt, "step") or not hasattr(opt, "lr"):
+                raise TypeError(f"optimizer {k} must be an mlcourse.optim optimizer (params, lr, step); got {opt!r}")
             positions = []
-            for p in getattr(opt, "params", []):
+            for p in opt.params:
                 if id(p) not in where:
                     raise ValueError(f"optimizer {k} updates an array that is not one of params: pass model.params")
                 if id(p) in claimed:
@@ -156,6 +213,12 @@ class ParamGroups:
                 positions.append(where[id(p)])
             self._at.append(positions)
         self.frozen = [i for i in range(len(self.params)) if id(self.params[i]) not in claimed]
+        first = float(self.optimizers[0].lr)
+        if first <= 0:
+            raise ValueError(
+                f"the first optimizer's lr must be > 0 (the groups' rates are kept relative to it); got {first}"
+            )
+        self._ratios = [float(opt.lr) / first for opt in self.optimizers]  # kept, as torch keeps each initial_lr
 
     @property
     def lr(self) -> float:
@@ -164,9 +227,18 @@ class ParamGroups:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        current = self.lr
-        for opt in self.optimizers:  # the same factor for all; from a rate of 0, every group gets ``value``
-            opt.lr = opt.lr * (value / current) if current else value
+        for opt, ratio in zip(self.optimizers, self._ratios, strict=True):  # the groups keep their initial ratios
+            opt.lr = value * ratio
+
+    @property
+    def state(self) -> list[Any]:
+        """Each optimizer's ``state``, in order."""
+        return [opt.state for opt in self.optimizers]
+
+    @state.setter
+    def state(self, states: list[Any]) -> None:
+        for opt, state in zip(self.optimizers, states, strict=True):
+            opt.state = state
 
     def step(self, grads: Sequence[Any]) -> None:
         """One step of every optimizer, each from the gradients of its own parameters."""
@@ -174,5 +246,8 @@ class ParamGroups:
             raise ValueError(
                 f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
             )
+        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+            if np.shape(g) != p.shape:
+                raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}; got {np.shape(g)}")
         for opt, positions in zip(self.optimizers, self._at, strict=True):
             opt.step([grads[i] for i in positions])

@@ -43,10 +43,10 @@ def test_loading_another_architecture_names_the_mismatch_and_changes_nothing(tmp
     for other, message in [
         (
             MLP([6, 8, 4, 3], activation="tanh"),
-            r"their sizes differ \(\[6, 8, 5, 3\] in the file, \[6, 8, 4, 3\] here\)",
+            r"sizes is \[6, 8, 5, 3\] in the file, \[6, 8, 4, 3\] here",
         ),
-        (MLP([6, 8, 5, 3], activation="relu"), r"their activation differ \('tanh' in the file, 'relu' here\)"),
-        (MLP([6, 8, 5, 3], activation="tanh", norm="batch"), r"their norm differ \(None in the file, 'batch' here\)"),
+        (MLP([6, 8, 5, 3], activation="relu"), r"activation is 'tanh' in the file, 'relu' here"),
+        (MLP([6, 8, 5, 3], activation="tanh", norm="batch"), r"norm is None in the file, 'batch' here"),
     ]:
         before = [p.copy() for p in other.params]
         with pytest.raises(ValueError, match=message):
@@ -63,7 +63,7 @@ def test_a_damaged_checkpoint_is_refused_before_anything_is_copied(tmp_path):
     np.savez(tmp_path / "bad.npz", **arrays)
     target = MLP([6, 8, 5, 3], activation="tanh", rng=5)
     before = [p.copy() for p in target.params]
-    with pytest.raises(ValueError, match=r"holds param_4 of shape \(4, 3\) \(float64\); this model's is \(5, 3\)"):
+    with pytest.raises(ValueError, match=r"holds param_4 of shape \(4, 3\); this model's is \(5, 3\)"):
         target.load_weights(tmp_path / "bad.npz")
     assert all(np.array_equal(a, b) for a, b in zip(before, target.params, strict=True))  # nothing half-loaded
 
@@ -133,3 +133,71 @@ def test_param_groups_refuse_overlaps_and_strangers():
         ParamGroups(model.params)
     with pytest.raises(ValueError, match="expected 4, got 2"):
         ParamGroups(model.params, SGD([W2], lr=0.1)).step([W1, b1])
+
+
+def test_checkpoint_paths_permissions_and_the_odd_file(tmp_path):
+    import os
+    import stat
+
+    model = _trained()
+    path = model.save(tmp_path / "ckpt")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask()  # what a plain file gets, not mkstemp's 0600
+    back = MLP.load(tmp_path / "ckpt")  # the suffix save added is found again
+    np.testing.assert_array_equal(back.params[0], model.params[0])
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist; create it first"):
+        model.save(tmp_path / "nowhere" / "m.npz")
+    with pytest.raises(ValueError, match="path must name a checkpoint file"):
+        model.save("")
+    np.save(tmp_path / "single.npy", np.ones(3))
+    with pytest.raises(ValueError, match="single array, not a zip"):
+        MLP.load(tmp_path / "single.npy")
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    config = json.loads(str(arrays["config"]))
+    for bad_config, message in [
+        ({**config, "num_batches_tracked": "x"}, "num_batches_tracked='x'; expected an int >= 0"),
+        ({k: v for k, v in config.items() if k != "norm_eps"}, r"its config lacks \['norm_eps'\]"),
+    ]:
+        np.savez(tmp_path / "c.npz", **{**arrays, "config": np.array(json.dumps(bad_config))})
+        target = MLP([6, 8, 5, 3], activation="tanh", rng=5)
+        before = [p.copy() for p in target.params]
+        with pytest.raises(ValueError, match=message):
+            (MLP.load if "lacks" in message else target.load_weights)(tmp_path / "c.npz")
+        assert all(np.array_equal(a, b) for a, b in zip(before, target.params, strict=True))
+    np.savez(tmp_path / "int.npz", **{**arrays, "param_0": arrays["param_0"].astype(int)})
+    with pytest.raises(ValueError, match="holds param_0 as int64; it must be floating-point"):
+        MLP.load(tmp_path / "int.npz")
+    model.params[0][0, 0] = np.nan
+    with pytest.warns(RuntimeWarning, match=r"saving parameters \[0\] of m.npz, which hold NaN or inf"):
+        model.save(tmp_path / "m.npz")
+    assert os.path.exists(tmp_path / "m.npz")
+
+
+def _umask():
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_param_groups_keep_their_ratio_through_a_warm_up_from_zero():
+    from mlcourse.optim import Adam, LambdaLR
+    from mlcourse.transfer import ParamGroups
+
+    model = MLP([3, 4, 2], rng=0)
+    W1, b1, W2, b2 = model.params
+    groups = ParamGroups(model.params, Adam([W2, b2], lr=1e-3), Adam([W1, b1], lr=1e-4))
+    schedule = LambdaLR(groups, lambda epoch: min(1.0, epoch / 3))
+    rates = []
+    for _ in range(5):
+        rates.append([opt.lr for opt in groups.optimizers])
+        schedule.step()
+    assert rates[0] == [0.0, 0.0]
+    for head, body in rates[1:]:
+        assert head == pytest.approx(10 * body)
+    assert rates[-1] == pytest.approx([1e-3, 1e-4])
+    with pytest.raises(TypeError, match=r"optimizer 0 must be an mlcourse\.optim optimizer"):
+        ParamGroups(model.params, object())
+    with pytest.raises(ValueError, match=r"grads\[0\] must have the shape of params\[0\] \(3, 4\); got \(2,\)"):
+        groups.step([b2, b1, W2, b2])
