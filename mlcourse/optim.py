@@ -33,6 +33,7 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "StepLR",
+    "check_grads",
     "clip_grad_norm",
 ]
 
@@ -49,6 +50,15 @@ def _positive(value: Any, name: str) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be > 0; got {value!r}")
     return value
+
+
+def check_grads(params: Sequence[FloatArray], grads: Sequence[Any]) -> None:
+    """Raise a ``ValueError`` unless ``grads`` holds one gradient of the right shape per parameter, in order."""
+    if len(grads) != len(params):
+        raise ValueError(f"grads must hold one gradient per parameter: expected {len(params)}, got {len(grads)}")
+    for i, (p, g) in enumerate(zip(params, grads, strict=True)):
+        if np.shape(g) != p.shape:
+            raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}; got {np.shape(g)}")
 
 
 class Optimizer(abc.ABC):
@@ -74,13 +84,7 @@ class Optimizer(abc.ABC):
 
     def step(self, grads: Sequence[Any]) -> None:
         """Update every parameter in place from its gradient (a list aligned with ``params``)."""
-        if len(grads) != len(self.params):
-            raise ValueError(
-                f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
-            )
-        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
-            if np.shape(g) != p.shape:
-                raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}; got {np.shape(g)}")
+        check_grads(self.params, grads)
         dtype = self.params[0].dtype
         flat_p = np.concatenate([p.ravel() for p in self.params])  # a copy: all parameters end to end
         flat_g = np.concatenate([np.ravel(g) for g in grads]).astype(dtype, copy=False)

@@ -29,6 +29,7 @@ import numpy as np
 
 from mlcourse._checks import RngLike
 from mlcourse.model import MLP
+from mlcourse.optim import check_grads
 
 __all__ = ["FORMAT", "ParamGroups", "load", "load_weights", "save"]
 
@@ -242,12 +243,6 @@ class ParamGroups:
 
     def step(self, grads: Sequence[Any]) -> None:
         """One step of every optimizer, each from the gradients of its own parameters."""
-        if len(grads) != len(self.params):
-            raise ValueError(
-                f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
-            )
-        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
-            if np.shape(g) != p.shape:
-                raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}; got {np.shape(g)}")
+        check_grads(self.params, grads)
         for opt, positions in zip(self.optimizers, self._at, strict=True):
             opt.step([grads[i] for i in positions])
