@@ -8,6 +8,7 @@ hidden layer's dense map and its activation, as Ioffe & Szegedy placed it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -179,6 +180,13 @@ class MLP:
     def norm_params(self) -> list[tuple[FloatArray, FloatArray]]:
         """``[(gamma1, beta1), ...]``, one pair per hidden layer; empty without ``norm``."""
         return [(self.params[i + 2], self.params[i + 3]) for i in self._dense_at[:-1]] if self.norm else []
+
+    @property
+    def layer_params(self) -> list[list[FloatArray]]:
+        """The parameters of each dense layer, head last: ``[[W1, b1, (gamma1, beta1)], ..., [WL, bL]]`` (chapter 10:
+        what to freeze, or give its own learning rate)."""
+        bounds = [*self._dense_at, len(self.params)]
+        return [self.params[start:stop] for start, stop in itertools.pairwise(bounds)]
 
     @property
     def buffers(self) -> list[FloatArray]:

@@ -17,6 +17,8 @@ stepped together equal one ``torch.optim.Adam`` with two groups.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import tempfile
 import warnings
@@ -220,6 +222,23 @@ class ParamGroups:
                 f"the first optimizer's lr must be > 0 (the groups' rates are kept relative to it); got {first}"
             )
         self._ratios = [float(opt.lr) / first for opt in self.optimizers]  # kept, as torch keeps each initial_lr
+
+    @classmethod
+    def layerwise(cls, model: MLP, lrs: Sequence[float], optimizer: Any, **kwargs: Any) -> ParamGroups:
+        """One ``optimizer(layer, lr=lrs[l], **kwargs)`` per layer of ``model`` (``model.layer_params``); a rate of
+        0 freezes the layer. ``ParamGroups.layerwise(model, [0, 1e-4, 1e-3], Adam)`` freezes the first layer of a
+        3-layer MLP and fine-tunes the second ten times more slowly than the head: what
+        ``torch.optim.Adam(mlcourse.pt.param_groups(net, [0, 1e-4, 1e-3]))`` does in PyTorch."""
+        layers = model.layer_params
+        if isinstance(lrs, (str, bytes)) or not isinstance(lrs, Sequence) or len(lrs) != len(layers):
+            raise ValueError(f"lrs must give one rate per layer of the model ({len(layers)}); got {lrs!r}")
+        for layer, lr in enumerate(lrs):
+            if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr >= 0):
+                raise ValueError(f"lrs[{layer}] must be a number >= 0 (0 freezes the layer); got {lr!r}")
+        optimizers = [optimizer(layer, lr=float(lr), **kwargs) for layer, lr in zip(layers, lrs, strict=True) if lr > 0]
+        if not optimizers:
+            raise ValueError("every layer is frozen (all lrs are 0): there is nothing to train")
+        return cls(model.params, *optimizers)
 
     @property
     def lr(self) -> float:

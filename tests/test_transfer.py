@@ -201,3 +201,98 @@ def test_param_groups_keep_their_ratio_through_a_warm_up_from_zero():
         ParamGroups(model.params, object())
     with pytest.raises(ValueError, match=r"grads\[0\] must have the shape of params\[0\] \(3, 4\); got \(2,\)"):
         groups.step([b2, b1, W2, b2])
+
+
+@pytest.mark.parametrize("norm", [None, "batch"])
+def test_layerwise_groups_equal_torch_param_groups_in_float64(norm):
+    """ParamGroups.layerwise and pt.param_groups: the same frozen layer, the same rates, the same trajectory."""
+    import torch
+
+    from mlcourse.losses import cross_entropy_grad
+    from mlcourse.optim import Adam
+    from mlcourse.pt import from_torch, layer_params, param_groups, to_torch
+    from mlcourse.transfer import ParamGroups
+
+    model = MLP([4, 6, 5, 3], norm=norm, rng=1)
+    net = to_torch(model, device="cpu")
+    assert [[p.shape for p in layer] for layer in model.layer_params] == [
+        [tuple(reversed(p.shape)) for p in layer] for layer in layer_params(net)
+    ]
+    lrs = [0, 1e-3, 1e-2]
+    groups = ParamGroups.layerwise(model, lrs, Adam, betas=(0.8, 0.99))
+    torch_opt = torch.optim.Adam(param_groups(net, lrs), betas=(0.8, 0.99))
+    assert groups.frozen == list(range(len(model.layer_params[0])))
+    assert not any(p.requires_grad for p in layer_params(net)[0])
+    frozen = [p.copy() for p in model.layer_params[0]]
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
+        groups.step(model.backward(cross_entropy_grad(model.forward(X), y)))
+        torch_opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+        torch_opt.step()
+    for before, after in zip(frozen, model.layer_params[0], strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert layer_params(net)[0][0].grad is None  # frozen in torch: not even a gradient
+    back = from_torch(net)
+    # a bias just before batch norm has a zero gradient up to rounding (~1e-17), which Adam turns into steps of
+    # about lr * 1e-17 / eps: the two libraries' rounding then differs near 1e-11
+    atol = 1e-9 if norm else 1e-13
+    for ours, theirs in zip(model.params + model.buffers, back.params + back.buffers, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=atol)
+
+
+def test_layerwise_rates_are_checked():
+    from mlcourse.optim import SGD
+    from mlcourse.pt import param_groups, to_torch
+    from mlcourse.transfer import ParamGroups
+
+    model = MLP([4, 6, 3], rng=0)
+    net = to_torch(model, device="cpu")
+    for make in (lambda lrs: ParamGroups.layerwise(model, lrs, SGD), lambda lrs: param_groups(net, lrs)):
+        with pytest.raises(ValueError, match=r"one rate per layer .*\(2\)"):
+            make([0.1])
+        with pytest.raises(ValueError, match=r"lrs\[1\] must be a number >= 0"):
+            make([0.1, -1.0])
+        with pytest.raises(ValueError, match=r"lrs\[0\] must be a number >= 0"):
+            make([float("nan"), 0.1])
+        with pytest.raises(ValueError, match="every layer is frozen"):
+            make([0, 0])
+    assert [g["lr"] for g in param_groups(net, [np.float32(0.5), 1])] == [0.5, 1.0]
+
+
+def test_torch_checkpoints_round_trip_and_a_misfit_loads_nothing(tmp_path):
+    """pt.save / pt.load_state; torch's own load_state_dict would have copied the layers that fit."""
+    import torch
+
+    from mlcourse.pt import load_state, save, to_torch
+
+    net = to_torch(MLP([4, 6, 3], norm="batch", rng=0), device="cpu")
+    path = save(net, tmp_path / "net.pt")
+    assert [p.name for p in tmp_path.iterdir()] == ["net.pt"]  # no temporary file left behind
+    other = to_torch(MLP([4, 6, 3], norm="batch", rng=1), device="cpu")
+    load_state(other, path)
+    assert all(torch.equal(other.state_dict()[k], v) for k, v in net.state_dict().items())  # exact
+    single = to_torch(MLP([4, 6, 3], norm="batch", rng=1), device="cpu", dtype=torch.float32)
+    load_state(single, path)  # each tensor takes the receiving net's dtype
+    for k, v in net.state_dict().items():
+        assert single.state_dict()[k].dtype == (torch.float32 if v.is_floating_point() else v.dtype)
+        torch.testing.assert_close(single.state_dict()[k], v.to(single.state_dict()[k].dtype))
+    wrong = to_torch(MLP([4, 6, 5], norm="batch", rng=2), device="cpu")
+    before = {k: v.clone() for k, v in wrong.state_dict().items()}
+    with pytest.raises(ValueError, match=r"nothing was loaded.*3.weight: \(3, 6\) in the checkpoint, \(5, 6\) in net"):
+        load_state(wrong, path)
+    assert all(torch.equal(before[k], v) for k, v in wrong.state_dict().items())
+    plain = to_torch(MLP([4, 6, 3], rng=0), device="cpu")
+    with pytest.raises(ValueError, match=r"unexpected \['1.bias', '1.num_batches_tracked'"):
+        load_state(plain, path)
+    (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match=r"bad\.pt is not a readable torch checkpoint"):
+        load_state(plain, tmp_path / "bad.pt")
+    torch.save({"weights": [1, 2]}, tmp_path / "odd.pt")
+    with pytest.raises(ValueError, match=r"must hold a state_dict|not a readable"):
+        load_state(plain, tmp_path / "odd.pt")
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_state(plain, tmp_path / "missing.pt")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save(plain, tmp_path / "nowhere" / "net.pt")

@@ -14,8 +14,19 @@ from torch import nn
 
 from mlcourse.model import ACTIVATIONS, MLP, NORMS
 from mlcourse.pt.train import evaluate, fit
+from mlcourse.pt.transfer import layer_params, load_state, param_groups, save
 
-__all__ = ["evaluate", "fit", "from_torch", "get_device", "to_torch"]
+__all__ = [
+    "evaluate",
+    "fit",
+    "from_torch",
+    "get_device",
+    "layer_params",
+    "load_state",
+    "param_groups",
+    "save",
+    "to_torch",
+]
 
 # each activation's torch module, from its one record in mlcourse.model.ACTIVATIONS
 _ACTIVATIONS: dict[str, type[nn.Module]] = {name: getattr(nn, act.torch) for name, act in ACTIVATIONS.items()}
