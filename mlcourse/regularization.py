@@ -245,6 +245,11 @@ class Penalized:
     rule (``Penalized(Adam(params), weights, weight_decay=wd)`` is ``AdamW`` on ``weights`` only). Biases (and
     batch norm's ``gamma``, ``beta``) are not in ``weights`` and are neither penalized nor decayed. ``lr`` reads
     and sets the wrapped optimizer's.
+
+    ``center`` (chapter 10), one array per weight, moves the L2 penalty's minimum there:
+    ``l2/2 sum (W - W0)^2``, gradient ``l2 (W - W0)``. With the pretrained weights as ``W0`` this is L2-SP (Li et
+    al., 2018): fine-tuning pulled back toward the starting point instead of toward 0, against forgetting. The
+    arrays are copied; ``l1`` and ``weight_decay`` still act toward 0.
     """
 
     def __init__(
@@ -255,6 +260,7 @@ class Penalized:
         l1: float = 0.0,
         proximal: bool = False,
         weight_decay: float = 0.0,
+        center: Sequence[ArrayLike] | None = None,
     ) -> None:
         self.optimizer = optimizer
         self.l2, self.l1 = check_non_negative(l2, "l2"), check_non_negative(l1, "l1")
@@ -270,6 +276,15 @@ class Penalized:
             )
         self.weights = list(weights)
         self._at = [where[id(W)] for W in self.weights]  # each weight's position in the optimizer's params
+        self.center: list[FloatArray] | None = None
+        if center is not None:
+            centers = list(center)
+            if len(centers) != len(self.weights):
+                raise ValueError(f"center must hold one array per weight ({len(self.weights)}); got {len(centers)}")
+            self.center = [np.array(c, dtype=float) for c in centers]  # copies: the anchor never moves
+            for i, (c, W) in enumerate(zip(self.center, self.weights, strict=True)):
+                if c.shape != W.shape:
+                    raise ValueError(f"center[{i}] must have the shape of weights[{i}], {W.shape}; got {c.shape}")
 
     @property
     def params(self) -> list[FloatArray]:
@@ -288,8 +303,9 @@ class Penalized:
     def step(self, grads: Sequence[Any]) -> None:
         """One step on the penalized loss, from the data loss's gradients (aligned with the optimizer's params)."""
         grads = list(grads)
-        for i, W in zip(self._at, self.weights, strict=True):
-            grads[i] = grads[i] + self.l2 * W + (0.0 if self.proximal else self.l1 * np.sign(W))
+        centers: Sequence[Any] = self.center or [0.0] * len(self.weights)
+        for i, W, W0 in zip(self._at, self.weights, centers, strict=True):
+            grads[i] = grads[i] + self.l2 * (W - W0) + (0.0 if self.proximal else self.l1 * np.sign(W))
         if self.weight_decay:
             for W in self.weights:
                 W *= 1.0 - self.optimizer.lr * self.weight_decay  # decoupled: outside the optimizer's rescaling

@@ -498,3 +498,27 @@ def test_penalized_decoupled_decay_is_adamw_on_the_weights_only():
     for W, b, lin in zip(weights_only.weights, weights_only.biases, net[0::2], strict=True):
         np.testing.assert_allclose(W, lin.weight.detach().numpy().T, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(b, lin.bias.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_a_centered_l2_penalty_pulls_toward_the_pretrained_weights_like_autograd():
+    """Penalized(center=W0): the L2-SP gradient l2 (W - W0), checked against torch on the penalized loss."""
+    import torch
+
+    from mlcourse.optim import SGD
+
+    rng = np.random.default_rng(3)
+    W, b, W0 = rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=(4, 3))
+    anchor = W0.copy()
+    opt = reg.Penalized(SGD([W, b], lr=0.1), [W], l2=0.7, center=[W0])
+    W0[...] = 0  # the anchor was copied
+    Wt, bt = torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)
+    g = rng.normal(size=(4, 3))
+    loss = (torch.from_numpy(g) * Wt).sum() + bt.sum() + 0.7 / 2 * ((Wt - torch.from_numpy(anchor)) ** 2).sum()
+    loss.backward()
+    opt.step([g, np.ones(3)])
+    np.testing.assert_allclose(W, Wt.detach().numpy() - 0.1 * Wt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(b, bt.detach().numpy() - 0.1 * bt.grad.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"center must hold one array per weight \(1\); got 2"):
+        reg.Penalized(SGD([W, b], lr=0.1), [W], l2=0.1, center=[W0, W0])
+    with pytest.raises(ValueError, match=r"center\[0\] must have the shape of weights\[0\], \(4, 3\); got \(3,\)"):
+        reg.Penalized(SGD([W, b], lr=0.1), [W], l2=0.1, center=[b])
