@@ -33,7 +33,7 @@ from mlcourse._checks import RngLike
 from mlcourse.model import MLP
 from mlcourse.optim import check_grads
 
-__all__ = ["FORMAT", "ParamGroups", "load", "load_weights", "save"]
+__all__ = ["FORMAT", "ParamGroups", "load", "load_weights", "new_head", "save"]
 
 FORMAT = "mlcourse.MLP checkpoint 1"  # written into every checkpoint; a file without it is refused
 
@@ -181,6 +181,30 @@ def load(path: str | os.PathLike[str], rng: RngLike = 0) -> MLP:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{path} holds an architecture MLP cannot build: {exc}") from None
     return load_weights(model, path)
+
+
+def new_head(model: MLP, n_outputs: int, rng: RngLike = 0) -> MLP:
+    """A new ``MLP`` with ``model``'s body and a freshly initialized head of ``n_outputs`` classes.
+
+    Every layer but the last (weights, biases, normalization parameters and running statistics) is *copied* from
+    ``model``, which is left untouched; the head is initialized as ``MLP(..., init=model.init, rng=rng)`` would
+    initialize it. This is ``net[-1] = nn.Linear(D, n_outputs)`` in PyTorch: what transfer to new classes starts
+    from. The new model is in training mode.
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an mlcourse.model.MLP; got {type(model).__name__}")
+    if isinstance(n_outputs, bool) or not isinstance(n_outputs, numbers.Integral) or n_outputs < 1:
+        raise ValueError(f"n_outputs must be a positive int (the new task's number of classes); got {n_outputs!r}")
+    config = {key: getattr(model, key) for key in _ARCHITECTURE}
+    config["sizes"] = [*model.sizes[:-1], int(n_outputs)]
+    fresh = MLP(**config, rng=rng)
+    for layer_new, layer_old in zip(fresh.layer_params[:-1], model.layer_params[:-1], strict=True):
+        for new, old in zip(layer_new, layer_old, strict=True):
+            new[...] = old
+    for new, old in zip(fresh.buffers, model.buffers, strict=True):
+        new[...] = old
+    fresh.num_batches_tracked = model.num_batches_tracked
+    return fresh
 
 
 class ParamGroups:

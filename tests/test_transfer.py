@@ -296,3 +296,25 @@ def test_torch_checkpoints_round_trip_and_a_misfit_loads_nothing(tmp_path):
         load_state(plain, tmp_path / "missing.pt")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         save(plain, tmp_path / "nowhere" / "net.pt")
+
+
+def test_new_head_copies_the_body_and_initializes_a_fresh_head():
+    from mlcourse.transfer import new_head
+
+    model = MLP([6, 8, 7, 5], norm="batch", rng=0)
+    model.forward(np.random.default_rng(0).normal(size=(4, 6)))  # running statistics move
+    model.running_mean[0] += 1.0
+    before = [p.copy() for p in model.params + model.buffers]
+    fresh = new_head(model, 3, rng=4)
+    assert fresh.sizes == [6, 8, 7, 3] and fresh.norm == "batch" and fresh.training
+    for new, old in zip(fresh.params[:-2] + fresh.buffers, model.params[:-2] + model.buffers, strict=True):
+        np.testing.assert_array_equal(new, old)
+        assert not np.shares_memory(new, old)  # copies: training the new model leaves the source alone
+    reference = MLP([6, 8, 7, 3], norm="batch", rng=4)
+    np.testing.assert_array_equal(fresh.weights[-1], reference.weights[-1])
+    for after, saved in zip(model.params + model.buffers, before, strict=True):
+        np.testing.assert_array_equal(after, saved)
+    with pytest.raises(ValueError, match="n_outputs must be a positive int"):
+        new_head(model, 0)
+    with pytest.raises(TypeError, match=r"model must be an mlcourse\.model\.MLP"):
+        new_head("net", 3)
