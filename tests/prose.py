@@ -56,6 +56,12 @@ PAGE_ALLOWED: dict[str, dict[str, str]] = {
         "180": "a half turn",
     },
     "06_optim.ipynb": {"25": "the test quadratic's curvature", "45": "the angle the demo rotates the quadratic by"},
+    "10_finetuning.ipynb": {
+        "0.975": "the t quantile of a two-sided 95 % interval",
+        "2.6": "the PyTorch release that made weights_only the default",
+        "25": "the check-yourself question's 5 x 5 grid and its 25 random points",
+        "50": "the check-yourself question's 50 configurations",
+    },
     "02_init.ipynb": {"1.7159": "LeCun's scaled-tanh constant (a cited figure)"},
     "03_forward.ipynb": {
         "1000": "the extreme input of the stability example",
