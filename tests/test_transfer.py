@@ -85,10 +85,24 @@ def test_a_damaged_checkpoint_is_refused_before_anything_is_copied(tmp_path):
     assert zipfile.is_zipfile(path)  # a plain .npz: readable by numpy alone
 
 
-def test_param_groups_freeze_and_rate_like_torch_parameter_groups_in_float64():
+def _step_both(model, optimizer, net, torch_optimizer, steps):
+    """The same random batches of 4 features and 3 classes: one step of each world per batch."""
     import torch
 
     from mlcourse.losses import cross_entropy_grad
+
+    rng = np.random.default_rng(0)
+    for _ in range(steps):
+        X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
+        optimizer.step(model.backward(cross_entropy_grad(model.forward(X), y)))
+        torch_optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+        torch_optimizer.step()
+
+
+def test_param_groups_freeze_and_rate_like_torch_parameter_groups_in_float64():
+    import torch
+
     from mlcourse.optim import Adam
     from mlcourse.pt import to_torch
     from mlcourse.transfer import ParamGroups
@@ -103,13 +117,7 @@ def test_param_groups_freeze_and_rate_like_torch_parameter_groups_in_float64():
         [{"params": net[2].parameters(), "lr": 1e-3}, {"params": net[4].parameters()}], lr=1e-2
     )
     frozen = [W1.copy(), b1.copy()]
-    rng = np.random.default_rng(0)
-    for _ in range(6):
-        X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
-        groups.step(model.backward(cross_entropy_grad(model.forward(X), y)))
-        torch_opt.zero_grad()
-        torch.nn.functional.cross_entropy(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
-        torch_opt.step()
+    _step_both(model, groups, net, torch_opt, steps=6)
     np.testing.assert_array_equal(W1, frozen[0])
     np.testing.assert_array_equal(b1, frozen[1])
     for lin, W, b in zip(net[0::2], model.weights, model.biases, strict=True):
@@ -208,7 +216,6 @@ def test_layerwise_groups_equal_torch_param_groups_in_float64(norm):
     """ParamGroups.layerwise and pt.param_groups: the same frozen layer, the same rates, the same trajectory."""
     import torch
 
-    from mlcourse.losses import cross_entropy_grad
     from mlcourse.optim import Adam
     from mlcourse.pt import from_torch, layer_params, param_groups, to_torch
     from mlcourse.transfer import ParamGroups
@@ -224,13 +231,7 @@ def test_layerwise_groups_equal_torch_param_groups_in_float64(norm):
     assert groups.frozen == list(range(len(model.layer_params[0])))
     assert not any(p.requires_grad for p in layer_params(net)[0])
     frozen = [p.copy() for p in model.layer_params[0]]
-    rng = np.random.default_rng(0)
-    for _ in range(5):
-        X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
-        groups.step(model.backward(cross_entropy_grad(model.forward(X), y)))
-        torch_opt.zero_grad()
-        torch.nn.functional.cross_entropy(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
-        torch_opt.step()
+    _step_both(model, groups, net, torch_opt, steps=5)
     for before, after in zip(frozen, model.layer_params[0], strict=True):
         np.testing.assert_array_equal(before, after)
     assert layer_params(net)[0][0].grad is None  # frozen in torch: not even a gradient
