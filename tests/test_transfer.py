@@ -319,3 +319,28 @@ def test_new_head_copies_the_body_and_initializes_a_fresh_head():
         new_head(model, 0)
     with pytest.raises(TypeError, match=r"model must be an mlcourse\.model\.MLP"):
         new_head("net", 3)
+
+
+def test_torch_checkpoint_and_freezing_on_the_device(tmp_path):
+    """On get_device() (CUDA under make gpu-check): a CPU checkpoint loads onto the device, frozen stays frozen."""
+    import torch
+
+    from mlcourse.pt import get_device, load_state, param_groups, save, to_torch
+
+    device = get_device()
+    source = to_torch(MLP([6, 8, 3], rng=0), device="cpu", dtype=torch.float32)
+    path = save(source, tmp_path / "source.pt")
+    net = to_torch(MLP([6, 8, 3], rng=1), device=device, dtype=torch.float32)
+    load_state(net, path)
+    assert all(p.device.type == device.type for p in net.parameters())
+    assert all(torch.equal(a.cpu(), b) for a, b in zip(net.parameters(), source.parameters(), strict=True))
+    optimizer = torch.optim.SGD(param_groups(net, [0, 0.1]))
+    frozen = net[0].weight.detach().clone()
+    X = torch.randn(16, 6, device=device)
+    y = torch.randint(0, 3, (16,), device=device)
+    for _ in range(3):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(net(X), y).backward()
+        optimizer.step()
+    assert torch.equal(net[0].weight.detach(), frozen) and net[0].weight.grad is None
+    assert not torch.equal(net[2].weight.detach().cpu(), source[2].weight)
