@@ -94,6 +94,67 @@ def _processes_running(marker: str) -> list[int]:
     return pids
 
 
+def _launch(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "torch.distributed.run", *args],
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"} | (env or {}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: killed as a whole on a timeout
+    )
+
+
+def _finish(procs: list[subprocess.Popen[str]], timeout: float = 120) -> None:
+    """Wait for every launcher; on a timeout or a failure kill them all with their workers, and fail."""
+    outputs = []
+    try:
+        for proc in procs:
+            outputs.append(proc.communicate(timeout=timeout)[0])
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"torchrun did not finish in {timeout} s; killed it and its workers")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+    for proc, output in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, output[-3000:]
+
+
+def _torchrun(out: Path, *args: str, nproc: int = 2) -> dict:
+    """``torchrun --standalone`` of mlcourse.pt.ddp_train; its result file, after checking nothing is left running."""
+    _finish(
+        [
+            _launch(
+                ["--standalone", f"--nproc-per-node={nproc}", "-m", "mlcourse.pt.ddp_train", "--out", str(out), *args]
+            )
+        ]
+    )
+    assert not _processes_running(str(out))  # no worker left behind, not even an orphan
+    return torch.load(out, weights_only=True)
+
+
+def _one_process(batch: int, epochs: int = 3, n_samples: int = 256, sizes=(8, 16, 4), seed: int = 0, lr: float = 0.1):
+    """mlcourse.pt.ddp_train's loop in this process, without a process group."""
+    from mlcourse.model import MLP
+    from mlcourse.pt import to_torch
+    from mlcourse.pt.ddp_train import make_data, train
+
+    net = to_torch(MLP(list(sizes), rng=seed), device="cpu", dtype=torch.float64)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    X, y = make_data(n_samples, sizes[0], sizes[-1], seed=seed)
+    losses = train(net, X, y, optimizer, rank=0, world_size=1, batch=batch, epochs=range(epochs), seed=seed)
+    return [p.detach() for p in net.parameters()], losses
+
+
+def _assert_same_run(result: dict, params: list, losses: list, rtol: float = 1e-12) -> None:
+    np.testing.assert_allclose(result["losses"], losses, rtol=rtol, atol=1e-14)
+    for ours, theirs in zip(result["params"], params, strict=True):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=rtol, atol=1e-14)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to check that no process is left")
 def test_two_gloo_ranks_average_their_gradients_to_the_full_batch_one(tmp_path):
@@ -103,29 +164,7 @@ def test_two_gloo_ranks_average_their_gradients_to_the_full_batch_one(tmp_path):
     from tests import dist_worker
 
     out = tmp_path / "grads.pt"
-    cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc-per-node=2",
-        str(ROOT / "tests" / "dist_worker.py"),
-        str(out),
-    ]
-    env = os.environ | {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )  # its own process group: killed as a whole on a timeout
-    try:
-        output, _ = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        output, _ = proc.communicate()
-        pytest.fail(f"torchrun did not finish in 120 s; killed it and its workers\n{output[-3000:]}")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 0, output[-3000:]
+    _finish([_launch(["--standalone", "--nproc-per-node=2", str(ROOT / "tests" / "dist_worker.py"), str(out)])])
     assert not _processes_running(str(out))  # no worker left behind, not even an orphan
     result = torch.load(out, weights_only=True)
     assert result["world"] == 2
@@ -136,3 +175,50 @@ def test_two_gloo_ranks_average_their_gradients_to_the_full_batch_one(tmp_path):
     torch.nn.functional.cross_entropy(net(X), y).backward()  # one process, the whole batch
     for averaged, p in zip(result["grads"], net.parameters(), strict=True):
         np.testing.assert_allclose(averaged.numpy(), p.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to check that no process is left")
+def test_two_ranks_by_hand_and_by_ddp_take_the_steps_of_one_process_with_twice_the_batch(tmp_path):
+    params, losses = _one_process(batch=32)
+    for sync in ("hand", "ddp"):
+        result = _torchrun(tmp_path / f"{sync}.pt", "--sync", sync, "--batch", "16")
+        assert result["world_size"] == 2
+        _assert_same_run(result, params, losses)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to check that no process is left")
+def test_an_interrupted_run_resumes_from_its_checkpoint_exactly(tmp_path):
+    whole = _torchrun(tmp_path / "whole.pt", "--sync", "ddp")
+    checkpoint = tmp_path / "checkpoint.pt"
+    first = _torchrun(tmp_path / "first.pt", "--sync", "ddp", "--checkpoint", str(checkpoint), "--stop-after", "1")
+    assert torch.load(checkpoint, weights_only=True)["epoch"] == 1
+    rest = _torchrun(tmp_path / "rest.pt", "--sync", "ddp", "--resume", str(checkpoint))
+    assert first["losses"] + rest["losses"] == whole["losses"]  # bit for bit
+    assert all(torch.equal(a, b) for a, b in zip(rest["params"], whole["params"], strict=True))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to check that no process is left")
+def test_two_torchrun_agents_rendezvous_over_localhost_as_two_nodes(tmp_path):
+    """The multi-node command line, run as two agents (node ranks 0 and 1) on this machine: c10d rendezvous."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "nodes.pt"
+    common = [
+        "--nnodes=2",
+        "--nproc-per-node=1",
+        "--rdzv-backend=c10d",
+        f"--rdzv-endpoint=localhost:{port}",
+        "--rdzv-id=mlcourse-test",
+    ]
+    train_args = ["-m", "mlcourse.pt.ddp_train", "--sync", "ddp", "--out", str(out)]
+    agents = [_launch([*common, f"--node-rank={node}", *train_args]) for node in (0, 1)]
+    _finish(agents)
+    assert not _processes_running(str(out))
+    params, losses = _one_process(batch=32)
+    _assert_same_run(torch.load(out, weights_only=True), params, losses)

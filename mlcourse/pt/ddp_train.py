@@ -1,0 +1,147 @@
+"""Chapter 11 — one data-parallel training run, started by torchrun: the course's MLP on a generated problem.
+
+    torchrun --standalone --nproc-per-node=2 -m mlcourse.pt.ddp_train --sync ddp --out run.pt
+    torchrun --nnodes=2 --nproc-per-node=1 --node-rank=0 --rdzv-backend=c10d --rdzv-endpoint=localhost:29400 \\
+        -m mlcourse.pt.ddp_train --out run.pt            # and --node-rank=1 on the other machine (or terminal)
+
+Every rank builds the same float64 network (``MLP(sizes, rng=seed)`` through ``to_torch``) and the same data
+(:func:`make_data`), visits its own shard of each epoch (:func:`mlcourse.pt.distributed.shard_indices`, reshuffled
+per epoch as ``DistributedSampler.set_epoch`` does) in batches of ``--batch``, and steps SGD. The gradients are made
+equal on every rank either by hand (``--sync hand``: :func:`mlcourse.pt.distributed.average_gradients`) or by
+``DistributedDataParallel`` (``--sync ddp``), which all-reduces them during ``backward``. :func:`train` is the loop;
+with one process and a batch ``W`` times larger it takes exactly the same steps, which the tests check in float64.
+
+``--checkpoint PATH`` makes rank 0 save the model, the optimizer and the epoch after every epoch (atomically, after
+a barrier); ``--resume PATH`` makes every rank load it and continue from the next epoch, so that an interrupted run
+continues exactly as if it had not stopped. Rank 0 writes ``--out``: the parameters and the loss of every step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from mlcourse.model import MLP
+from mlcourse.pt import to_torch
+from mlcourse.pt.distributed import average_gradients, process_group, shard_indices
+
+
+def make_data(n_samples: int, n_features: int, n_classes: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A generated classification problem, the same on every rank: ``X (N, D)`` float64, ``y (N,)`` int64."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(scale=2.0, size=(n_classes, n_features))
+    y = rng.integers(0, n_classes, n_samples)
+    X = centers[y] + rng.normal(size=(n_samples, n_features))
+    return torch.from_numpy(X), torch.from_numpy(y)
+
+
+def train(
+    net: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    *,
+    rank: int,
+    world_size: int,
+    batch: int,
+    epochs: range,
+    seed: int = 0,
+    sync: str = "none",
+    after_epoch: Any = None,
+) -> list[float]:
+    """Mini-batch training of ``net`` on rank ``rank``'s shards; return the mean loss of every step over the ranks.
+
+    ``sync`` is ``"hand"`` (average the gradients with ``all_reduce`` after ``backward``), ``"ddp"`` (``net`` is a
+    ``DistributedDataParallel``, which does it inside ``backward``) or ``"none"`` (one process). ``after_epoch(epoch)``
+    is called after each epoch (checkpoints). The step's loss is averaged over the ranks for the record only.
+    """
+    losses = []
+    for epoch in epochs:
+        idx = torch.from_numpy(shard_indices(len(X), rank, world_size, seed=seed, epoch=epoch))
+        for start in range(0, len(idx), batch):
+            step_idx = idx[start : start + batch]
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(net(X[step_idx]), y[step_idx])
+            loss.backward()  # type: ignore[no-untyped-call]
+            if sync == "hand":
+                average_gradients(net.parameters())
+            optimizer.step()
+            record = loss.detach().clone()
+            if world_size > 1:
+                dist.all_reduce(record)
+                record /= world_size
+            losses.append(float(record))
+        if after_epoch is not None:
+            after_epoch(epoch)
+    return losses
+
+
+def _save_atomically(obj: Any, path: Path) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sync", choices=["hand", "ddp"], default="ddp")
+    parser.add_argument("--sizes", default="8,16,4", help="the MLP's layer sizes, comma-separated")
+    parser.add_argument("--n-samples", type=int, default=256)
+    parser.add_argument("--batch", type=int, default=16, help="samples per rank per step")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, required=True, help="rank 0 writes the parameters and losses here")
+    parser.add_argument("--checkpoint", type=Path, help="rank 0 saves model, optimizer and epoch here every epoch")
+    parser.add_argument("--resume", type=Path, help="every rank loads this checkpoint and continues after its epoch")
+    parser.add_argument("--stop-after", type=int, help="stop after this epoch (0-based), as if interrupted")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with process_group(backend="gloo") as env:
+        torch.manual_seed(args.seed)
+        net: nn.Module = to_torch(MLP(sizes, rng=args.seed), device="cpu", dtype=torch.float64)
+        optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
+        first = 0
+        if args.resume is not None:
+            state = torch.load(args.resume, map_location="cpu", weights_only=True)
+            net.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            first = int(state["epoch"]) + 1
+        model = nn.parallel.DistributedDataParallel(net) if args.sync == "ddp" else net
+        X, y = make_data(args.n_samples, sizes[0], sizes[-1], seed=args.seed)
+
+        def after_epoch(epoch: int) -> None:
+            if args.checkpoint is not None:
+                dist.barrier()  # every rank has finished the epoch's steps
+                if env.rank == 0:
+                    state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}
+                    _save_atomically(state, args.checkpoint)
+                dist.barrier()  # nobody runs ahead of the checkpoint
+
+        last = args.epochs - 1 if args.stop_after is None else min(args.stop_after, args.epochs - 1)
+        losses = train(
+            model, X, y, optimizer, rank=env.rank, world_size=env.world_size, batch=args.batch,
+            epochs=range(first, last + 1), seed=args.seed, sync=args.sync if env.world_size > 1 else "none",
+            after_epoch=after_epoch,
+        )  # fmt: skip
+        if env.rank == 0:
+            params = [p.detach().clone() for p in net.parameters()]
+            _save_atomically({"params": params, "losses": losses, "world_size": env.world_size}, args.out)
+
+
+if __name__ == "__main__":
+    main()
