@@ -3,7 +3,7 @@
     make gpu-check            # or: PYTHONPATH=. python3 scripts/gpu_check.py [--skip-notebooks]
 
 1. the device-dependent tests (tests/test_pt.py, test_model.py, test_losses.py, test_backprop.py,
-   test_optim.py, test_regularization.py, test_transfer.py) with MLCOURSE_DEVICE=cuda;
+   test_optim.py, test_regularization.py, test_transfer.py, test_scaling.py) with MLCOURSE_DEVICE=cuda;
 2. every solution notebook in solutions/ (hidden tests included) executed with MLCOURSE_DEVICE=cuda;
 3. a benchmark of the torch training step on a large configuration, CUDA vs CPU, side by side.
 
@@ -31,6 +31,7 @@ TESTS = [
     "tests/test_optim.py",
     "tests/test_regularization.py",
     "tests/test_transfer.py",
+    "tests/test_scaling.py",
 ]
 
 
