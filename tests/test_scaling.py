@@ -61,7 +61,7 @@ def test_autocast_steps_train_like_float32_on_the_device():
                 loss = cross_entropy(net(Xt[idx]), yt[idx])
                 loss.backward()
                 optimizer.step()
-                losses.append(float(loss))
+                losses.append(float(loss.detach()))
         assert all(p.dtype == torch.float32 for p in net.parameters())  # the weights stay float32
         curves[amp] = np.array(losses)
     assert curves[True][-8:].mean() < 0.3 * curves[True][:8].mean()  # it learns
