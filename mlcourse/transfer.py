@@ -20,7 +20,6 @@ import json
 import math
 import numbers
 import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from mlcourse._checks import RngLike
+from mlcourse._files import write_atomically
 from mlcourse.model import MLP
 from mlcourse.optim import check_grads
 
@@ -52,12 +52,6 @@ def _checkpoint_path(path: str | os.PathLike[str]) -> Path:
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save(model: MLP, path: str | os.PathLike[str]) -> Path:
     """Write ``model``'s architecture, parameters and buffers to ``path`` (``.npz`` added if missing).
 
@@ -75,7 +69,7 @@ def save(model: MLP, path: str | os.PathLike[str]) -> Path:
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an mlcourse.model.MLP; got {type(model).__name__}")
     path = _checkpoint_path(path)
-    if not path.parent.is_dir():
+    if not path.parent.is_dir():  # before the warnings below
         raise FileNotFoundError(f"the folder {path.parent} does not exist; create it first (Path.mkdir(parents=True))")
     bad = [i for i, p in enumerate(model.params) if not np.all(np.isfinite(p))]
     if bad:
@@ -83,18 +77,7 @@ def save(model: MLP, path: str | os.PathLike[str]) -> Path:
     arrays: dict[str, Any] = {"config": np.array(json.dumps(_config(model)))}
     arrays |= {f"param_{i}": p for i, p in enumerate(model.params)}
     arrays |= {f"buffer_{i}": b for i, b in enumerate(model.buffers)}
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda f: np.savez(f, **arrays))
     return path
 
 

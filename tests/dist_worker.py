@@ -28,7 +28,7 @@ def main() -> None:
     with process_group(backend="gloo", timeout_s=60) as env:
         net = to_torch(MLP(SIZES, rng=0), device="cpu")
         X, y = data()
-        idx = torch.from_numpy(shard_indices(N_SAMPLES, env.rank, env.world_size, seed=1))
+        idx = torch.from_numpy(shard_indices(N_SAMPLES, env.rank, env.world_size, shared_seed=1))
         torch.nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
         average_gradients(net.parameters())
         seen = [torch.zeros(len(idx), dtype=torch.int64) for _ in range(env.world_size)]

@@ -36,7 +36,7 @@ def test_shards_are_distributed_samplers(n, world, shuffle, drop_last):
                 range(n), num_replicas=world, rank=rank, shuffle=shuffle, seed=5, drop_last=drop_last
             )
             sampler.set_epoch(epoch)
-            ours = shard_indices(n, rank, world, shuffle=shuffle, seed=5, epoch=epoch, drop_last=drop_last)
+            ours = shard_indices(n, rank, world, shuffle=shuffle, shared_seed=5, epoch=epoch, drop_last=drop_last)
             assert ours.tolist() == list(iter(sampler))
             shards.append(ours)
         covered = np.concatenate(shards)
@@ -144,8 +144,8 @@ def _one_process(batch: int, epochs: int = 3, n_samples: int = 256, sizes=(8, 16
 
     net = to_torch(MLP(list(sizes), rng=seed), device="cpu", dtype=torch.float64)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
-    X, y = make_data(n_samples, sizes[0], sizes[-1], seed=seed)
-    losses = train(net, X, y, optimizer, rank=0, world_size=1, batch=batch, epochs=range(epochs), seed=seed)
+    X, y = make_data(n_samples, sizes[0], sizes[-1], rng=seed)
+    losses = train(net, X, y, optimizer, rank=0, world_size=1, batch=batch, epochs=range(epochs), shared_seed=seed)
     return [p.detach() for p in net.parameters()], losses
 
 

@@ -19,28 +19,30 @@ continues exactly as if it had not stopped. Rank 0 writes ``--out``: the paramet
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
 
+from mlcourse._checks import RngLike, as_rng
+from mlcourse._files import write_atomically
 from mlcourse.model import MLP
 from mlcourse.pt import to_torch
 from mlcourse.pt.distributed import average_gradients, process_group, shard_indices
 
+__all__ = ["main", "make_data", "train"]
 
-def make_data(n_samples: int, n_features: int, n_classes: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """A generated classification problem, the same on every rank: ``X (N, D)`` float64, ``y (N,)`` int64."""
-    rng = np.random.default_rng(seed)
-    centers = rng.normal(scale=2.0, size=(n_classes, n_features))
-    y = rng.integers(0, n_classes, n_samples)
-    X = centers[y] + rng.normal(size=(n_samples, n_features))
+
+def make_data(n_samples: int, n_features: int, n_classes: int, rng: RngLike = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A generated classification problem (Gaussian blobs), the same on every rank given the same int ``rng``:
+    ``X (N, D)`` float64, ``y (N,)`` int64."""
+    generator = as_rng(rng)
+    centers = generator.normal(scale=2.0, size=(n_classes, n_features))
+    y = generator.integers(0, n_classes, n_samples)
+    X = centers[y] + generator.normal(size=(n_samples, n_features))
     return torch.from_numpy(X), torch.from_numpy(y)
 
 
@@ -54,7 +56,7 @@ def train(
     world_size: int,
     batch: int,
     epochs: range,
-    seed: int = 0,
+    shared_seed: int = 0,
     sync: str = "none",
     after_epoch: Any = None,
 ) -> list[float]:
@@ -66,7 +68,7 @@ def train(
     """
     losses = []
     for epoch in epochs:
-        idx = torch.from_numpy(shard_indices(len(X), rank, world_size, seed=seed, epoch=epoch))
+        idx = torch.from_numpy(shard_indices(len(X), rank, world_size, shared_seed=shared_seed, epoch=epoch))
         for start in range(0, len(idx), batch):
             step_idx = idx[start : start + batch]
             optimizer.zero_grad()
@@ -85,18 +87,8 @@ def train(
     return losses
 
 
-def _save_atomically(obj: Any, path: Path) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            torch.save(obj, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> None:
+    """The command line above: parse ``argv``, join the process group, train, write ``--out`` on rank 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sync", choices=["hand", "ddp"], default="ddp")
     parser.add_argument("--sizes", default="8,16,4", help="the MLP's layer sizes, comma-separated")
@@ -122,25 +114,26 @@ def main(argv: Sequence[str] | None = None) -> None:
             optimizer.load_state_dict(state["optimizer"])
             first = int(state["epoch"]) + 1
         model = nn.parallel.DistributedDataParallel(net) if args.sync == "ddp" else net
-        X, y = make_data(args.n_samples, sizes[0], sizes[-1], seed=args.seed)
+        X, y = make_data(args.n_samples, sizes[0], sizes[-1], rng=args.seed)
 
         def after_epoch(epoch: int) -> None:
             if args.checkpoint is not None:
                 dist.barrier()  # every rank has finished the epoch's steps
                 if env.rank == 0:
                     state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}
-                    _save_atomically(state, args.checkpoint)
+                    write_atomically(args.checkpoint, lambda f: torch.save(state, f))
                 dist.barrier()  # nobody runs ahead of the checkpoint
 
         last = args.epochs - 1 if args.stop_after is None else min(args.stop_after, args.epochs - 1)
         losses = train(
             model, X, y, optimizer, rank=env.rank, world_size=env.world_size, batch=args.batch,
-            epochs=range(first, last + 1), seed=args.seed, sync=args.sync if env.world_size > 1 else "none",
+            epochs=range(first, last + 1), shared_seed=args.seed, sync=args.sync if env.world_size > 1 else "none",
             after_epoch=after_epoch,
         )  # fmt: skip
         if env.rank == 0:
             params = [p.detach().clone() for p in net.parameters()]
-            _save_atomically({"params": params, "losses": losses, "world_size": env.world_size}, args.out)
+            result = {"params": params, "losses": losses, "world_size": env.world_size}
+            write_atomically(args.out, lambda f: torch.save(result, f))
 
 
 if __name__ == "__main__":

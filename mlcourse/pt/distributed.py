@@ -123,16 +123,17 @@ def shard_indices(
     rank: int,
     world_size: int,
     shuffle: bool = True,
-    seed: int = 0,
+    shared_seed: int = 0,
     epoch: int = 0,
     drop_last: bool = False,
 ) -> np.ndarray:
     """The sample indices rank ``rank`` of ``world_size`` visits in epoch ``epoch``: ``DistributedSampler``'s rule.
 
-    The order is ``torch.randperm(n_samples)`` from a generator seeded with ``seed + epoch`` (the same on every rank,
-    new every epoch: forgetting ``sampler.set_epoch(epoch)`` repeats epoch 0's order forever), or ``0 .. n-1``
-    without ``shuffle``. It is padded with its own first indices to ``ceil(n / W) * W`` (or, with ``drop_last``,
-    cut to ``floor(n / W) * W``), and rank ``r`` takes every ``W``-th index from position ``r``: the shards are
+    The order is ``torch.randperm(n_samples)`` from a generator seeded with ``shared_seed + epoch``: the same on every
+    rank (``shared_seed`` is one int all ranks are given: ``DistributedSampler``'s ``seed``), and new every epoch
+    (forgetting ``sampler.set_epoch(epoch)`` repeats epoch 0's order forever); or ``0 .. n-1`` without ``shuffle``.
+    It is padded with its own first indices to ``ceil(n / W) * W`` (or, with ``drop_last``, cut to
+    ``floor(n / W) * W``), and rank ``r`` takes every ``W``-th index from position ``r``: the shards are
     disjoint apart from the padding, and all of one length.
 
     Returns:
@@ -143,12 +144,12 @@ def shard_indices(
     rank = _check_int(rank, "rank", 0)
     if rank >= world_size:
         raise ValueError(f"rank must lie in 0..world_size-1 = 0..{world_size - 1}; got {rank}")
-    seed, epoch = _check_int(seed, "seed", 0), _check_int(epoch, "epoch", 0)
+    shared_seed, epoch = _check_int(shared_seed, "shared_seed", 0), _check_int(epoch, "epoch", 0)
     if drop_last and n_samples < world_size:
         raise ValueError(f"drop_last with {n_samples} samples for {world_size} ranks would leave every shard empty")
     if shuffle:
         generator = torch.Generator()
-        generator.manual_seed(seed + epoch)
+        generator.manual_seed(shared_seed + epoch)
         order = torch.randperm(n_samples, generator=generator).numpy()
     else:
         order = np.arange(n_samples)

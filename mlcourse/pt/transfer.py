@@ -14,7 +14,6 @@ import math
 import numbers
 import os
 import pickle
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 
 import torch
 from torch import nn
+
+from mlcourse._files import write_atomically
 
 __all__ = ["layer_params", "load_state", "param_groups", "save"]
 
@@ -38,27 +39,8 @@ def save(net: nn.Module, path: str | os.PathLike[str]) -> Path:
 
     The tensors are saved as they are (on their device); :func:`load_state` maps them to the receiving net's.
     """
-    path = _path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: the folder {path.parent} does not exist")
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            torch.save(net.state_dict(), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    state = net.state_dict()
+    return write_atomically(_path(path), lambda f: torch.save(state, f))
 
 
 def load_state(net: nn.Module, source: str | os.PathLike[str] | Mapping[str, torch.Tensor]) -> nn.Module:
