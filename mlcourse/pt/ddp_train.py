@@ -1,5 +1,7 @@
 """Chapter 11 — one data-parallel training run, started by torchrun: the course's MLP on a generated problem.
 
+Started on one machine with two processes, or as two nodes (here two terminals of one machine)::
+
     torchrun --standalone --nproc-per-node=2 -m mlcourse.pt.ddp_train --sync ddp --out run.pt
     torchrun --nnodes=2 --nproc-per-node=1 --node-rank=0 --rdzv-backend=c10d --rdzv-endpoint=localhost:29400 \\
         -m mlcourse.pt.ddp_train --out run.pt            # and --node-rank=1 on the other machine (or terminal)
