@@ -38,6 +38,7 @@ $(STAMP): $(LOCK) pyproject.toml
 
 book: $(STAMP)
 	rm -rf book/_build
+	env -u MPLBACKEND $(BIN)/python scripts/execute_book.py
 	env -u MPLBACKEND $(BIN)/jupyter-book build book --warningiserror --keep-going
 	@echo "Book built: file://$(CURDIR)/book/_build/html/index.html"
 

@@ -5,7 +5,11 @@
 1. the device-dependent tests (tests/test_pt.py, test_model.py, test_losses.py, test_backprop.py,
    test_optim.py, test_regularization.py, test_transfer.py, test_scaling.py) with MLCOURSE_DEVICE=cuda;
 2. every solution notebook in solutions/ (hidden tests included) executed with MLCOURSE_DEVICE=cuda;
-3. a benchmark of the torch training step on a large configuration, CUDA vs CPU, side by side.
+3. a benchmark of the torch training step on a large configuration, CUDA vs CPU, side by side;
+4. chapter 11 on the GPU: mixed precision's throughput (float16 + GradScaler, bfloat16) against float32; with two
+   or more GPUs, DDP over NCCL (one process per GPU, torchrun): by hand and by DDP equal to one process with the
+   whole batch (float64), and the training time on 1 GPU vs all of them; then book/11_scaling.ipynb executed on
+   the GPU, so its measurements are the GPU's.
 
 Needs numpy, torch with CUDA, pytest, scikit-learn (the reference datasets), and nbclient + ipykernel for
 step 2. Exits non-zero if a step fails; prints a summary either way.
@@ -32,6 +36,7 @@ TESTS = [
     "tests/test_regularization.py",
     "tests/test_transfer.py",
     "tests/test_scaling.py",
+    "tests/test_distributed.py",
 ]
 
 
@@ -101,6 +106,111 @@ def benchmark() -> None:
         print(f"   {label:>36s} {cpu:9.4f} {gpu:9.4f} {cpu / gpu:9.1f}x", flush=True)
 
 
+def amp_step_time(batch: int, width: int, depth: int, steps: int, dtype: torch.dtype | None) -> float:
+    """Median seconds of one training step on CUDA: float32 (dtype None) or autocast to dtype (float16 with a
+    GradScaler), as mlcourse.pt.scaling.amp_step takes it."""
+    from mlcourse.pt.scaling import amp_step
+
+    layers: list[torch.nn.Module] = []
+    for _ in range(depth):
+        layers += [torch.nn.Linear(width, width), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10)).cuda()
+    opt = torch.optim.Adam(net.parameters())
+    X, y = torch.randn(batch, width, device="cuda"), torch.randint(0, 10, (batch,), device="cuda")
+    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
+    loss_fn = torch.nn.functional.cross_entropy
+    times = []
+    for _ in range(steps + 2):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        if dtype is None:
+            opt.zero_grad()
+            loss_fn(net(X), y).backward()
+            opt.step()
+        else:
+            with torch.autocast("cuda", dtype=dtype):  # amp_step picks float16 on CUDA; bfloat16 is timed here too
+                if dtype == torch.float16:
+                    amp_step(net, loss_fn, X, y, opt, scaler)
+                else:
+                    opt.zero_grad()
+                    loss_fn(net(X), y).backward()
+                    opt.step()
+        torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return sorted(times[2:])[len(times[2:]) // 2]
+
+
+def _torchrun(nproc: int, out: Path, *args: str) -> dict:
+    from mlcourse.pt.distributed import processes_running, torchrun
+
+    torchrun(
+        ["--standalone", f"--nproc-per-node={nproc}", "-m", "mlcourse.pt.ddp_train", "--backend", "nccl",
+         "--out", str(out), *args],
+        timeout_s=300, cwd=ROOT,
+    )  # fmt: skip
+    assert not processes_running(str(out)), "a worker outlived torchrun"
+    return torch.load(out, weights_only=True)
+
+
+def scaling() -> bool:
+    """Chapter 11 on the GPU: AMP throughput; with several GPUs, DDP over NCCL (equality, then timing)."""
+    import tempfile
+
+    print("== chapter 11: mixed precision on CUDA (median of 10 steps, batch 8192, 4 x 4096)", flush=True)
+    base = amp_step_time(8192, 4096, 4, 10, None)
+    for name, dtype in (("float16 + GradScaler", torch.float16), ("bfloat16", torch.bfloat16)):
+        t = amp_step_time(8192, 4096, 4, 10, dtype)
+        print(f"   {name:>22s}: {t:.4f} s vs float32 {base:.4f} s: {base / t:.2f}x", flush=True)
+    gpus = torch.cuda.device_count()
+    if gpus < 2:
+        print(f"   DDP over NCCL skipped: {gpus} GPU here (it needs two or more)")
+        return True
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"== chapter 11: DDP over NCCL, {gpus} GPUs", flush=True)
+        one = _torchrun(1, Path(tmp) / "one.pt", "--sync", "ddp", "--batch", str(16 * gpus))
+        for sync in ("hand", "ddp"):
+            many = _torchrun(gpus, Path(tmp) / f"{sync}.pt", "--sync", sync, "--batch", "16")
+            diff = max(
+                [abs(a - b) for a, b in zip(many["losses"], one["losses"], strict=True)]
+                + [float((a - b).abs().max()) for a, b in zip(many["params"], one["params"], strict=True)]
+            )
+            ok &= diff < 1e-9
+            print(f"   {sync}: {gpus} GPUs x batch 16 vs 1 GPU x batch {16 * gpus}: largest difference {diff:.1e}")
+        big = ["--sizes", "1024,4096,4096,10", "--n-samples", "262144", "--epochs", "1", "--dtype", "float32",
+               "--sync", "ddp", "--lr", "0.01"]  # fmt: skip
+        t1 = _torchrun(1, Path(tmp) / "t1.pt", *big, "--batch", str(512 * gpus))["seconds"]
+        tn = _torchrun(gpus, Path(tmp) / "tn.pt", *big, "--batch", "512")["seconds"]
+        print(
+            f"   one epoch: 1 GPU {t1:.2f} s, {gpus} GPUs {tn:.2f} s: {t1 / tn:.2f}x ({t1 / tn / gpus:.0%} efficiency)"
+        )
+    return ok
+
+
+def run_chapter() -> bool:
+    """book/11_scaling.ipynb executed on the GPU: its glued measurements are then the GPU's."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    print("== book/11_scaling.ipynb on CUDA", flush=True)
+    path = ROOT / "book" / "11_scaling.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    try:
+        NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
+    except Exception as exc:
+        print(f"   FAILED: {str(exc).strip().splitlines()[-1][:300]}")
+        return False
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stdout":
+                print("   " + output["text"].rstrip().replace("\n", "\n   "))
+    print(f"   ok ({time.perf_counter() - start:.0f} s)")
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-notebooks", action="store_true")
@@ -115,6 +225,9 @@ def main() -> int:
     if not args.skip_notebooks:
         results["notebooks"] = run_notebooks()
     benchmark()
+    results["chapter 11"] = scaling()
+    if not args.skip_notebooks:
+        results["chapter 11 notebook"] = run_chapter()
     print("== summary:", ", ".join(f"{k} {'ok' if v else 'FAILED'}" for k, v in results.items()))
     return 0 if all(results.values()) else 1
 

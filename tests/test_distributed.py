@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +11,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from mlcourse.pt.distributed import average_gradients, shard_indices, torchrun_env  # noqa: E402
+from mlcourse.pt.distributed import (  # noqa: E402
+    SimulatedGroup,
+    average_gradients,
+    processes_running,
+    shard_indices,
+    torchrun,
+    torchrun_env,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+RUN = {"timeout_s": 120, "cwd": ROOT, "env": {"PYTHONPATH": str(ROOT)}}
 
 
 @pytest.mark.parametrize("n", [1, 7, 10, 64, 101])
@@ -80,59 +86,12 @@ def test_average_gradients_needs_a_process_group():
         average_gradients([])
 
 
-def _processes_running(marker: str) -> list[int]:
-    """The pids of live processes whose command line contains marker (Linux /proc): orphans included."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if marker in cmdline:
-                pids.append(int(entry.name))
-    return pids
-
-
-def _launch(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "torch.distributed.run", *args],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"} | (env or {}),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: killed as a whole on a timeout
-    )
-
-
-def _finish(procs: list[subprocess.Popen[str]], timeout: float = 120) -> None:
-    """Wait for every launcher; on a timeout or a failure kill them all with their workers, and fail."""
-    outputs = []
-    try:
-        for proc in procs:
-            outputs.append(proc.communicate(timeout=timeout)[0])
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"torchrun did not finish in {timeout} s; killed it and its workers")
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
-    for proc, output in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, output[-3000:]
-
-
 def _torchrun(out: Path, *args: str, nproc: int = 2) -> dict:
     """``torchrun --standalone`` of mlcourse.pt.ddp_train; its result file, after checking nothing is left running."""
-    _finish(
-        [
-            _launch(
-                ["--standalone", f"--nproc-per-node={nproc}", "-m", "mlcourse.pt.ddp_train", "--out", str(out), *args]
-            )
-        ]
+    torchrun(
+        ["--standalone", f"--nproc-per-node={nproc}", "-m", "mlcourse.pt.ddp_train", "--out", str(out), *args], **RUN
     )
-    assert not _processes_running(str(out))  # no worker left behind, not even an orphan
+    assert not processes_running(str(out))  # no worker left behind, not even an orphan
     return torch.load(out, weights_only=True)
 
 
@@ -164,8 +123,8 @@ def test_two_gloo_ranks_average_their_gradients_to_the_full_batch_one(tmp_path):
     from tests import dist_worker
 
     out = tmp_path / "grads.pt"
-    _finish([_launch(["--standalone", "--nproc-per-node=2", str(ROOT / "tests" / "dist_worker.py"), str(out)])])
-    assert not _processes_running(str(out))  # no worker left behind, not even an orphan
+    torchrun(["--standalone", "--nproc-per-node=2", str(ROOT / "tests" / "dist_worker.py"), str(out)], **RUN)
+    assert not processes_running(str(out))  # no worker left behind, not even an orphan
     result = torch.load(out, weights_only=True)
     assert result["world"] == 2
     seen = torch.cat(result["seen"]).tolist()
@@ -217,8 +176,70 @@ def test_two_torchrun_agents_rendezvous_over_localhost_as_two_nodes(tmp_path):
         "--rdzv-id=mlcourse-test",
     ]
     train_args = ["-m", "mlcourse.pt.ddp_train", "--sync", "ddp", "--out", str(out)]
-    agents = [_launch([*common, f"--node-rank={node}", *train_args]) for node in (0, 1)]
-    _finish(agents)
-    assert not _processes_running(str(out))
+    torchrun(*([*common, f"--node-rank={node}", *train_args] for node in (0, 1)), **RUN)
+    assert not processes_running(str(out))
     params, losses = _one_process(batch=32)
     _assert_same_run(torch.load(out, weights_only=True), params, losses)
+
+
+def test_simulated_ranks_sum_like_all_reduce_and_average_to_the_full_batch_gradient():
+    from mlcourse.model import MLP
+    from mlcourse.pt import to_torch
+
+    rng = np.random.default_rng(0)
+    X, y = torch.from_numpy(rng.normal(size=(60, 5))), torch.from_numpy(rng.integers(0, 3, 60))
+    full = to_torch(MLP([5, 7, 3], rng=0), device="cpu")
+    torch.nn.functional.cross_entropy(full(X), y).backward()
+    for world in (1, 2, 3, 4):
+
+        def rank_grads(rank, group, world=world):
+            net = to_torch(MLP([5, 7, 3], rng=0), device="cpu")
+            idx = torch.from_numpy(shard_indices(60, rank, world, shared_seed=2))
+            torch.nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
+            for p in net.parameters():
+                group.all_reduce(p.grad)
+                p.grad /= world
+            return [p.grad for p in net.parameters()]
+
+        for grads in SimulatedGroup(world).run(rank_grads):  # every rank ends with the same gradient
+            for g, p in zip(grads, full.parameters(), strict=True):
+                np.testing.assert_allclose(g.numpy(), p.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_simulated_group_reports_a_failing_rank_and_a_rank_that_never_reduces():
+    def fails_on_one(rank, group):
+        if rank == 1:
+            raise ValueError("boom")
+        group.all_reduce(torch.ones(2))
+
+    with pytest.raises(RuntimeError, match="simulated rank 1 of 2 raised ValueError"):
+        SimulatedGroup(2).run(fails_on_one)
+
+    def skips(rank, group):
+        if rank == 0:
+            group.all_reduce(torch.ones(2))
+
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match=r"ranks \[0\] waited more than 1 s in all_reduce"):
+        SimulatedGroup(2, timeout_s=1).run(skips)
+    assert time.perf_counter() - start < 10
+    with pytest.raises(RuntimeError, match=r"only inside SimulatedGroup\.run"):
+        SimulatedGroup(2).all_reduce(torch.ones(1))
+    with pytest.raises(RuntimeError, match="different shapes"):
+        SimulatedGroup(2).run(lambda rank, group: group.all_reduce(torch.ones(rank + 1)))
+
+
+def test_torchrun_kills_a_run_that_overstays_and_names_a_failing_one(tmp_path):
+    script = tmp_path / "sleeper.py"
+    script.write_text("import time\ntime.sleep(60)\n")
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match="did not finish in 3 s"):
+        torchrun(["--standalone", "--nproc-per-node=2", str(script)], timeout_s=3)
+    assert time.perf_counter() - start < 30
+    assert not processes_running(str(script))  # the workers went with the launcher
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise SystemExit(3)\n")
+    with pytest.raises(RuntimeError, match="failed"):
+        torchrun(["--standalone", "--nproc-per-node=1", str(bad)], timeout_s=60)
+    with pytest.raises(ValueError, match="at least one command"):
+        torchrun()

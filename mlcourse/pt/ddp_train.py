@@ -15,12 +15,16 @@ with one process and a batch ``W`` times larger it takes exactly the same steps,
 
 ``--checkpoint PATH`` makes rank 0 save the model, the optimizer and the epoch after every epoch (atomically, after
 a barrier); ``--resume PATH`` makes every rank load it and continue from the next epoch, so that an interrupted run
-continues exactly as if it had not stopped. Rank 0 writes ``--out``: the parameters and the loss of every step.
+continues exactly as if it had not stopped. Rank 0 writes ``--out``: the parameters, the loss of every step, the
+training's wall-clock seconds (from a barrier before the first step to one after the last) and the seconds rank 0
+spent averaging gradients by hand. ``--dtype float32`` trains in single precision (for timing); ``--backend nccl``
+puts each rank on its own GPU (``cuda:LOCAL_RANK``) and all-reduces over NCCL.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,23 +65,29 @@ def train(
     shared_seed: int = 0,
     sync: str = "none",
     after_epoch: Any = None,
+    timings: dict[str, float] | None = None,
 ) -> list[float]:
     """Mini-batch training of ``net`` on rank ``rank``'s shards; return the mean loss of every step over the ranks.
 
     ``sync`` is ``"hand"`` (average the gradients with ``all_reduce`` after ``backward``), ``"ddp"`` (``net`` is a
     ``DistributedDataParallel``, which does it inside ``backward``) or ``"none"`` (one process). ``after_epoch(epoch)``
     is called after each epoch (checkpoints). The step's loss is averaged over the ranks for the record only.
+    ``timings``, if given, receives the seconds spent in ``average_gradients`` (``"sync"``, with ``sync="hand"``).
     """
     losses = []
+    sync_seconds = 0.0
     for epoch in epochs:
-        idx = torch.from_numpy(shard_indices(len(X), rank, world_size, shared_seed=shared_seed, epoch=epoch))
+        shard = shard_indices(len(X), rank, world_size, shared_seed=shared_seed, epoch=epoch)
+        idx = torch.from_numpy(shard).to(X.device)
         for start in range(0, len(idx), batch):
             step_idx = idx[start : start + batch]
             optimizer.zero_grad()
             loss = nn.functional.cross_entropy(net(X[step_idx]), y[step_idx])
             loss.backward()  # type: ignore[no-untyped-call]
             if sync == "hand":
+                start_sync = time.perf_counter()
                 average_gradients(net.parameters())
+                sync_seconds += time.perf_counter() - start_sync
             optimizer.step()
             record = loss.detach().clone()
             if world_size > 1:
@@ -86,6 +96,8 @@ def train(
             losses.append(float(record))
         if after_epoch is not None:
             after_epoch(epoch)
+    if timings is not None:
+        timings["sync"] = sync_seconds
     return losses
 
 
@@ -99,24 +111,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument("--backend", choices=["gloo", "nccl"], default="gloo", help="nccl: one GPU per rank")
     parser.add_argument("--out", type=Path, required=True, help="rank 0 writes the parameters and losses here")
     parser.add_argument("--checkpoint", type=Path, help="rank 0 saves model, optimizer and epoch here every epoch")
     parser.add_argument("--resume", type=Path, help="every rank loads this checkpoint and continues after its epoch")
     parser.add_argument("--stop-after", type=int, help="stop after this epoch (0-based), as if interrupted")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    with process_group(backend="gloo") as env:
+    with process_group(backend=args.backend) as env:
+        device = torch.device(f"cuda:{env.local_rank}") if args.backend == "nccl" else torch.device("cpu")
         torch.manual_seed(args.seed)
-        net: nn.Module = to_torch(MLP(sizes, rng=args.seed), device="cpu", dtype=torch.float64)
+        dtype = getattr(torch, args.dtype)
+        net: nn.Module = to_torch(MLP(sizes, rng=args.seed), device=device, dtype=dtype)
         optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
         first = 0
         if args.resume is not None:
-            state = torch.load(args.resume, map_location="cpu", weights_only=True)
+            state = torch.load(args.resume, map_location=device, weights_only=True)
             net.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             first = int(state["epoch"]) + 1
         model = nn.parallel.DistributedDataParallel(net) if args.sync == "ddp" else net
         X, y = make_data(args.n_samples, sizes[0], sizes[-1], rng=args.seed)
+        X, y = X.to(device=device, dtype=dtype), y.to(device)
 
         def after_epoch(epoch: int) -> None:
             if args.checkpoint is not None:
@@ -127,14 +144,24 @@ def main(argv: Sequence[str] | None = None) -> None:
                 dist.barrier()  # nobody runs ahead of the checkpoint
 
         last = args.epochs - 1 if args.stop_after is None else min(args.stop_after, args.epochs - 1)
+        timings: dict[str, float] = {}
+        dist.barrier()  # every rank starts the clock together
+        start = time.perf_counter()
         losses = train(
             model, X, y, optimizer, rank=env.rank, world_size=env.world_size, batch=args.batch,
             epochs=range(first, last + 1), shared_seed=args.seed, sync=args.sync if env.world_size > 1 else "none",
-            after_epoch=after_epoch,
+            after_epoch=after_epoch, timings=timings,
         )  # fmt: skip
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)  # the GPU's queued work is part of the run
+        dist.barrier()  # the run ends when the slowest rank ends
+        seconds = time.perf_counter() - start
         if env.rank == 0:
-            params = [p.detach().clone() for p in net.parameters()]
-            result = {"params": params, "losses": losses, "world_size": env.world_size}
+            params = [p.detach().cpu().clone() for p in net.parameters()]
+            result = {
+                "params": params, "losses": losses, "world_size": env.world_size, "seconds": seconds,
+                "sync_seconds": timings["sync"], "threads": torch.get_num_threads(),
+            }  # fmt: skip
             write_atomically(args.out, lambda f: torch.save(result, f))
 
 

@@ -8,7 +8,7 @@ or not at all, scales the step by ``1/k`` or ``k``.)
 
 **Mixed precision.** ``torch.autocast`` runs matrix products in a 16-bit format while the weights, the optimizer
 and the loss stay in float32. bfloat16 keeps float32's range (8 exponent bits) with 8 bits of precision; float16
-has 10 bits of precision but overflows above 65504 and flushes gradients below about 6e-8 to zero, so it needs a
+has 11 bits of precision but overflows above 65504 and rounds gradients below about 3e-8 to zero, so it needs a
 *gradient scaler* (:class:`torch.amp.GradScaler`): the loss is multiplied by a large factor before ``backward``, the
 gradients divided by it before the step, and a step whose gradients overflowed is skipped while the factor halves.
 :func:`amp_step` takes one such step on any device.

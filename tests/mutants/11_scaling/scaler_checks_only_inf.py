@@ -1,0 +1,15 @@
+"""scaled_step looks for inf only (torch.isinf): a NaN gradient is stepped with, and the weights become NaN."""
+
+
+def scaled_step(params, optimizer, scale, growth_tracker, growth_interval):
+    grads = [p.grad for p in params if p.grad is not None]
+    for g in grads:
+        g.div_(scale)
+    found_inf = any(bool(torch.isinf(g).any()) for g in grads)
+    if found_inf:
+        return scale * 0.5, 0, False
+    optimizer.step()
+    growth_tracker += 1
+    if growth_tracker == growth_interval:
+        return scale * 2.0, 0, True
+    return scale, growth_tracker, True
