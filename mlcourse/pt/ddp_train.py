@@ -3,15 +3,16 @@
 Started on one machine with two processes, or as two nodes (here two terminals of one machine)::
 
     torchrun --standalone --nproc-per-node=2 -m mlcourse.pt.ddp_train --sync ddp --out run.pt
-    torchrun --nnodes=2 --nproc-per-node=1 --node-rank=0 --rdzv-backend=c10d --rdzv-endpoint=localhost:29400 \\
-        -m mlcourse.pt.ddp_train --out run.pt            # and --node-rank=1 on the other machine (or terminal)
+    torchrun --nnodes=2 --nproc-per-node=1 --rdzv-backend=c10d --rdzv-endpoint=localhost:29400 --rdzv-id=job1 \\
+        -m mlcourse.pt.ddp_train --out run.pt            # the same line on the other machine (or terminal)
 
 Every rank builds the same float64 network (``MLP(sizes, rng=seed)`` through ``to_torch``) and the same data
 (:func:`make_data`), visits its own shard of each epoch (:func:`mlcourse.pt.distributed.shard_indices`, reshuffled
-per epoch as ``DistributedSampler.set_epoch`` does) in batches of ``--batch``, and steps SGD. The gradients are made
-equal on every rank either by hand (``--sync hand``: :func:`mlcourse.pt.distributed.average_gradients`) or by
-``DistributedDataParallel`` (``--sync ddp``), which all-reduces them during ``backward``. :func:`train` is the loop;
-with one process and a batch ``W`` times larger it takes exactly the same steps, which the tests check in float64.
+per epoch as ``DistributedSampler.set_epoch`` does) in batches of ``--batch``, and steps SGD with momentum. The
+gradients are made equal on every rank either by hand (``--sync hand``:
+:func:`mlcourse.pt.distributed.average_gradients`) or by ``DistributedDataParallel`` (``--sync ddp``), which
+all-reduces them during ``backward``. :func:`train` is the loop; with one process and a batch ``W`` times larger it
+takes exactly the same steps, which the tests check in float64.
 
 ``--checkpoint PATH`` makes rank 0 save the model, the optimizer and the epoch after every epoch (atomically, after
 a barrier); ``--resume PATH`` makes every rank load it and continue from the next epoch, so that an interrupted run
@@ -110,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=16, help="samples per rank per step")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--momentum", type=float, default=0.9, help="SGD's momentum: state the checkpoint must keep")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--backend", choices=["gloo", "nccl"], default="gloo", help="nccl: one GPU per rank")
@@ -124,24 +126,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         torch.manual_seed(args.seed)
         dtype = getattr(torch, args.dtype)
         net: nn.Module = to_torch(MLP(sizes, rng=args.seed), device=device, dtype=dtype)
-        optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
+        optimizer = torch.optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
         first = 0
         if args.resume is not None:
             state = torch.load(args.resume, map_location=device, weights_only=True)
             net.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             first = int(state["epoch"]) + 1
-        model = nn.parallel.DistributedDataParallel(net) if args.sync == "ddp" else net
         X, y = make_data(args.n_samples, sizes[0], sizes[-1], rng=args.seed)
         X, y = X.to(device=device, dtype=dtype), y.to(device)
+        net(X[: args.batch]).sum().backward()  # a warm-up step, untimed, before DDP hooks into the parameters
+        net.zero_grad()
+        model = nn.parallel.DistributedDataParallel(net) if args.sync == "ddp" else net
 
         def after_epoch(epoch: int) -> None:
             if args.checkpoint is not None:
                 dist.barrier()  # every rank has finished the epoch's steps
                 if env.rank == 0:
                     state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}
-                    write_atomically(args.checkpoint, lambda f: torch.save(state, f))
-                dist.barrier()  # nobody runs ahead of the checkpoint
+                    write_atomically(args.checkpoint, lambda f: torch.save(state, f))  # temp file, then rename
+                dist.barrier()  # nobody goes on until the checkpoint exists (and waits here, not in an all-reduce)
 
         last = args.epochs - 1 if args.stop_after is None else min(args.stop_after, args.epochs - 1)
         timings: dict[str, float] = {}
