@@ -46,26 +46,35 @@ def run_tests() -> bool:
     return proc.returncode == 0
 
 
+def execute(path: Path) -> tuple[str, object]:
+    """Run the notebook at ``path`` in a fresh kernel (MLCOURSE_DEVICE=cuda is inherited): ("ok" or why not, the
+    executed notebook)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    try:
+        NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
+    except Exception as exc:
+        return f"FAILED: {str(exc).strip().splitlines()[-1][:300]}", nb
+    return f"ok ({time.perf_counter() - start:.1f} s)", nb
+
+
 def run_notebooks() -> bool:
     print("== solution notebooks, MLCOURSE_DEVICE=cuda", flush=True)
     try:
-        import nbformat
-        from nbclient import NotebookClient
+        import nbclient  # noqa: F401
     except ImportError as exc:
         print(f"   skipped: {exc} (install nbclient and ipykernel)")
         return False
     ok = True
     for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        start = time.perf_counter()
-        try:
-            NotebookClient(
-                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-            ).execute()
-            status = "ok"
-        except Exception as exc:
-            ok, status = False, f"FAILED: {str(exc).strip().splitlines()[-1][:200]}"
-        print(f"   {path.relative_to(ROOT)}: {status} ({time.perf_counter() - start:.1f} s)", flush=True)
+        status, _ = execute(path)
+        ok &= status.startswith("ok")
+        print(f"   {path.relative_to(ROOT)}: {status}", flush=True)
     return ok
 
 
@@ -189,26 +198,14 @@ def scaling() -> bool:
 
 def run_chapter() -> bool:
     """book/11_scaling.ipynb executed on the GPU: its glued measurements are then the GPU's."""
-    import nbformat
-    from nbclient import NotebookClient
-
     print("== book/11_scaling.ipynb on CUDA", flush=True)
-    path = ROOT / "book" / "11_scaling.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    try:
-        NotebookClient(
-            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-        ).execute()
-    except Exception as exc:
-        print(f"   FAILED: {str(exc).strip().splitlines()[-1][:300]}")
-        return False
-    for cell in nb.cells:
+    status, nb = execute(ROOT / "book" / "11_scaling.ipynb")
+    for cell in nb.cells:  # type: ignore[attr-defined]
         for output in cell.get("outputs", []):
             if output.get("name") == "stdout":
                 print("   " + output["text"].rstrip().replace("\n", "\n   "))
-    print(f"   ok ({time.perf_counter() - start:.0f} s)")
-    return True
+    print(f"   {status}")
+    return status.startswith("ok")
 
 
 def main() -> int:
