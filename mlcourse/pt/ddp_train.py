@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 if env.rank == 0:
                     state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}
                     write_atomically(args.checkpoint, lambda f: torch.save(state, f))  # temp file, then rename
-                dist.barrier()  # nobody goes on until the checkpoint exists (and waits here, not in an all-reduce)
+                dist.barrier()  # nobody goes on until the checkpoint exists
 
         last = args.epochs - 1 if args.stop_after is None else min(args.stop_after, args.epochs - 1)
         timings: dict[str, float] = {}

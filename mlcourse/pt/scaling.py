@@ -4,7 +4,7 @@
 loss is weighted by its share of the batch, ``n_i / n``, and ``backward`` *adds* its gradient into ``.grad``. After
 the last micro-batch ``.grad`` holds the gradient of the whole batch's mean loss, and one optimizer step follows:
 :func:`accumulate_gradients`. (Weighting by ``1/k`` is the same when the micro-batches are equal; weighting twice,
-or not at all, scales the step by ``1/k`` or ``k``.)
+or not at all, scales the gradient by ``1/k`` or ``k``: with SGD the step too; Adam mostly hides it.)
 
 **Mixed precision.** ``torch.autocast`` runs matrix products in a 16-bit format while the weights, the optimizer
 and the loss stay in float32. bfloat16 keeps float32's range (8 exponent bits) with 8 bits of precision; float16
