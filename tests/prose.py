@@ -81,6 +81,8 @@ PAGE_ALLOWED: dict[str, dict[str, str]] = {
         "128": "the check-yourself question's given batch",
         "4096": "the check-yourself question's batch",
         "12": "the check-yourself question's epoch",
+        "0.1": "the scaler demonstration's learning rate (a constant of its cell)",
+        "256": "mlcourse.pt.ddp_train's default number of samples (a constant of the script)",
     },
     "03_forward.ipynb": {
         "1000": "the extreme input of the stability example",
