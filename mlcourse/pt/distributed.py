@@ -274,7 +274,13 @@ class SimulatedGroup:
 
 
 def processes_running(marker: str) -> list[int]:
-    """The pids of live processes whose command line contains ``marker`` (Linux ``/proc``; orphans included)."""
+    """The pids of live processes whose command line contains ``marker`` (orphans included), read from ``/proc``.
+
+    Raises:
+        RuntimeError: on a system without ``/proc`` (macOS, Windows), where there is nothing to read them from.
+    """
+    if not Path("/proc").is_dir():
+        raise RuntimeError("processes_running reads /proc, which this system does not have (it works on Linux)")
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -288,8 +294,11 @@ def processes_running(marker: str) -> list[int]:
 
 
 def _descendants(pid: int) -> list[int]:
-    """Every live process below ``pid`` (children, grandchildren, ...), from ``/proc``'s parent links."""
+    """Every live process below ``pid`` (children, grandchildren, ...), from ``/proc``'s parent links; without
+    ``/proc`` (macOS) none is known, and only the launcher is stopped."""
     children: dict[int, list[int]] = {}
+    if not Path("/proc").is_dir():
+        return []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
