@@ -1,0 +1,105 @@
+"""Render the book's editions with Jupyter Book: English into ``book/_build/html``, Chinese into ``.../html/zh_CN``.
+
+One source, two editions: the Chinese pages are the English ones with every paragraph, heading and table cell
+replaced from the gettext catalogs in ``book/locales/zh_CN/LC_MESSAGES`` (Sphinx's internationalisation; see
+``scripts/translations.py``), and the chapters executed with ``MLCOURSE_LANG=zh_CN`` so that their figures and
+the words they glue are Chinese (``mlcourse.i18n.tr``). Each page links to the same page of the other edition.
+
+``book/_config.yml`` is the English configuration; ``config(lang)`` writes the one for a language beside the
+build (``book/_build/_config.<lang>.yml``): the language, the catalogs, its own execution cache
+(``book/_build/.jupyter_cache`` for English, ``.jupyter_cache_zh_CN`` for Chinese, filled by
+``scripts/execute_book.py``) and the link to the other edition.
+
+Usage: ``python scripts/build_book.py [en] [zh_CN]`` (both by default); ``make book`` executes, then runs this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+BUILD = BOOK / "_build"
+HTML = BUILD / "html"
+LANGUAGES = ("en", "zh_CN")
+LABELS = {"en": "English", "zh_CN": "中文"}
+
+
+def cache_dir(lang: str) -> Path:
+    """Where the chapters executed in ``lang`` are cached (English keeps myst-nb's default path)."""
+    return BUILD / (".jupyter_cache" if lang == "en" else f".jupyter_cache_{lang}")
+
+
+def html_dir(lang: str) -> Path:
+    """Where the edition's HTML ends up: the Chinese edition is a folder of the English one."""
+    return HTML if lang == "en" else HTML / lang
+
+
+def config(lang: str, execute: bool = True) -> Path:
+    """Write the Jupyter Book configuration for ``lang`` (``execute=False``: none of the chapters run) and return it."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    conf: dict[str, Any] = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+    sphinx = conf.setdefault("sphinx", {})
+    # a configuration outside book/ finds the local extensions by absolute path
+    sphinx["local_extensions"] = {name: str(BOOK / path) for name, path in sphinx.get("local_extensions", {}).items()}
+    conf["execute"]["execute_notebooks"] = "cache" if execute else "off"
+    conf["execute"]["cache"] = str(cache_dir(lang))
+    settings = sphinx.setdefault("config", {})
+    settings["language"] = "en" if lang == "en" else lang
+    settings["locale_dirs"] = [str(BOOK / "locales")]
+    settings["gettext_compact"] = False  # one catalog per page
+    settings["gettext_uuid"] = False
+    other = "zh_CN" if lang == "en" else "en"
+    settings.setdefault("html_context", {})["mlcourse_other_edition"] = {
+        "label": LABELS[other],
+        "prefix": f"{other}/" if lang == "en" else "../",
+        "lang": other.replace("_", "-"),
+    }
+    if lang != "en":
+        conf["title"] = "从零开始的深度学习"
+        footer = "<p>离线运行，CPU 或 GPU 均可。种子文章中的错误列在<a href=\"errata.html\">勘误</a>中。</p>"
+        conf.setdefault("html", {})["extra_footer"] = footer
+    BUILD.mkdir(parents=True, exist_ok=True)
+    path = BUILD / f"_config.{lang}.yml"
+    path.write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(lang: str, extra: list[str]) -> int:
+    """Render one edition (the chapters already executed into its cache, or executed now one at a time)."""
+    out = BUILD / f"site_{lang}"
+    env = dict(os.environ, MLCOURSE_LANG=lang)
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend puts the figures into the pages
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")), "build", str(BOOK), "--config", str(config(lang)),
+        "--path-output", str(out), *extra,
+    ]  # fmt: skip
+    code = subprocess.run(command, env=env, check=False).returncode
+    if code == 0:
+        target = html_dir(lang)
+        if lang != "en":
+            shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(out / "_build" / "html", target, dirs_exist_ok=True)
+        print(f"{LABELS[lang]} edition: file://{target / 'index.html'}")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("langs", nargs="*", default=list(LANGUAGES), choices=LANGUAGES)
+    args = parser.parse_args(argv)
+    extra = ["--warningiserror", "--keep-going"]
+    return max(build(lang, extra) for lang in args.langs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

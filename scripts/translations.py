@@ -1,0 +1,321 @@
+"""Keep the Chinese edition in step with the English: extract the English, merge it into the catalogs, check them.
+
+``make translations`` runs ``update``; the tests run ``check``. Three kinds of gettext catalog, all ``.po`` files
+that translators edit (any PO editor works: Poedit, Lokalize, a text editor):
+
+- ``book/locales/zh_CN/LC_MESSAGES/<page>.po``: every paragraph, heading, list item and table cell of a page of
+  the book, extracted by Sphinx's ``gettext`` builder (math and MyST roles stay inside the strings; code cells and
+  outputs are not text to translate). The API page's docstrings are left out: the reference stays in the
+  language of the code (what ``help()`` prints), its page's own text is translated.
+- ``book/locales/zh_CN/LC_MESSAGES/exercises/<NN_topic>.po``: the markdown of each exercise notebook, block by
+  block (blocks are separated by blank lines), from ``solutions/``; ``exercise_notebook`` builds the Chinese
+  notebook from them (``make release`` writes ``exercises-zh_CN/``).
+- ``mlcourse/locales/zh_CN/LC_MESSAGES/mlcourse.po``: what code says at run time: every literal ``tr("...")`` in
+  the package, the chapters and the exercises, and the ``what``/``hint`` texts of the exercises' ``expect_*``
+  calls (``mlcourse.testing`` translates them when it reports).
+
+``update`` merges with Babel (what ``sphinx-intl update`` does): a new English string arrives untranslated, a
+changed one keeps its old translation marked *fuzzy* (to be reviewed), a removed one is dropped. ``check``
+fails on any untranslated or fuzzy entry, on a catalog that is not up to date with the English, and on a
+translation that lost or changed what must stay as written: math, code, MyST roles and glue keys, links, and
+``{placeholders}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_book import BOOK, BUILD, config  # noqa: E402
+
+ROOT = BOOK.parent
+LANG = "zh_CN"
+BOOK_CATALOGS = BOOK / "locales" / LANG / "LC_MESSAGES"
+EXERCISE_CATALOGS = BOOK_CATALOGS / "exercises"
+CODE_CATALOG = ROOT / "mlcourse" / "locales" / LANG / "LC_MESSAGES" / "mlcourse.po"
+SOLUTIONS = ROOT / "solutions"
+CODE_SOURCES = ("mlcourse", "book", "solutions", "scripts")
+
+# What a translation must keep as written, each compared as a multiset between msgid and msgstr
+_KEEP = {
+    "math": re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL),
+    "role": re.compile(r"\{[\w:-]+\}`[^`]*`"),
+    "code": re.compile(r"(?<![}`])`[^`\n]+`"),
+    "link target": re.compile(r"\]\(([^)\s]+)\)"),
+    "placeholder": re.compile(r"(?<!\{)\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}(?!\})"),
+    "html": re.compile(r"</?[a-zA-Z][^>]*>"),
+}
+
+
+def _keep(text: str, kind: str) -> list[str]:
+    found = _KEEP[kind].findall(text)
+    if kind == "role":  # {ref}`words <target>`: the target stays, the words are translated
+        found = [re.sub(r"`.*<([^>]+)>`$", r"<\1>", item, flags=re.DOTALL) for item in found]
+        found = [item for item in found if not item.startswith(("{term}", "{abbr}"))]
+    if kind == "code":
+        text_without_roles = _KEEP["role"].sub(" ", _KEEP["math"].sub(" ", text))
+        found = _KEEP["code"].findall(text_without_roles)
+    if kind == "placeholder":
+        found = _KEEP["placeholder"].findall(_KEEP["math"].sub(" ", _KEEP["role"].sub(" ", text)))
+    return sorted(found)
+
+
+def mismatches(msgid: str, msgstr: str, code: bool = False) -> list[str]:
+    """What ``msgstr`` lost or changed of what must stay as written in ``msgid`` (empty: nothing)."""
+    kinds = ["placeholder"] if code else ["math", "role", "code", "link target", "html"]
+    problems = []
+    for kind in kinds:
+        want, got = _keep(msgid, kind), _keep(msgstr, kind)
+        if want != got:
+            missing = [item for item in want if item not in got]
+            extra = [item for item in got if item not in want]
+            problems.append(f"{kind}: missing {missing}, unexpected {extra}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------- extraction
+
+
+def book_templates() -> dict[str, Catalog]:
+    """The book's ``.pot`` catalogs by page name, from Sphinx's gettext builder (no chapter executes)."""
+    out = BUILD / "gettext_site"
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")), "build", str(BOOK), "--config",
+        str(config("en", execute=False)), "--path-output", str(out), "--builder", "custom",
+        "--custom-builder", "gettext", "-qq",
+    ]  # fmt: skip
+    subprocess.run(command, check=True)
+    templates = {}
+    for pot in sorted((out / "_build" / "gettext").glob("*.pot")):
+        with pot.open("rb") as handle:
+            catalog = read_po(handle)
+        keep = Catalog(locale=None)
+        for message in catalog:
+            # autodoc's docstrings (located in the package's .py files) stay English: keep what the pages say
+            if message.id and any(str(where).endswith((".md", ".ipynb")) for where, _ in message.locations):
+                keep.add(message.id)
+        templates[pot.stem] = keep
+    return templates
+
+
+def markdown_blocks(source: str) -> list[str]:
+    """A markdown cell's translatable blocks: the text between blank lines, a fenced block or ``$$`` block whole."""
+    blocks, current, fence = [], [], ""
+    for line in source.splitlines():
+        stripped = line.strip()
+        if fence:
+            current.append(line)
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~", ":::")) or (stripped.startswith("$$") and stripped.count("$$") == 1):
+            fence = stripped[:3] if not stripped.startswith("$$") else "$$"
+        if not stripped and not fence:
+            if current:
+                blocks.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def exercise_templates() -> dict[str, Catalog]:
+    """Each exercise's markdown blocks, from its source notebook in ``solutions/``."""
+    templates = {}
+    for folder in sorted(path for path in SOLUTIONS.iterdir() if path.is_dir() and path.name[:2].isdigit()):
+        catalog = Catalog(locale=None)
+        for notebook in sorted(folder.glob("*.ipynb")):
+            for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+                if cell["cell_type"] == "markdown":
+                    for block in markdown_blocks("".join(cell["source"])):
+                        catalog.add(block)
+        templates[folder.name] = catalog
+    return templates
+
+
+def _code_sources() -> Iterator[tuple[str, str]]:
+    for name in CODE_SOURCES:
+        for path in sorted((ROOT / name).rglob("*.py")):
+            yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / name).rglob("*.ipynb")):
+            if "_build" in path.parts or ".ipynb_checkpoints" in path.parts:
+                continue
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            for index, cell in enumerate(cells):
+                if cell["cell_type"] == "code":
+                    source = "\n".join(
+                        line for line in "".join(cell["source"]).splitlines() if not line.lstrip().startswith(("%", "!"))
+                    )
+                    yield f"{path.relative_to(ROOT)}#{index}", source
+
+
+def code_strings(source: str) -> Iterator[str]:
+    """The literal strings ``source`` passes to ``tr(...)`` and as ``what``/``hint``/``message``/``expected`` of an
+    ``expect_*`` call (f-strings are left out: their text is only known at run time)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name == "tr":
+            args = node.args[:1]
+        elif name.startswith("expect_"):
+            texts = {"expect_close": 2, "expect_shape": 2, "expect_true": 1, "expect_on_device": 2, "expect_raises": 2}
+            position = texts.get(name)
+            args = node.args[position : position + 1] if position is not None else []
+            args += [kw.value for kw in node.keywords if kw.arg in ("what", "hint", "message", "expected")]
+        else:
+            continue
+        for arg in args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip():
+                yield arg.value
+
+
+def code_template() -> Catalog:
+    """Every string code translates at run time (see the module's docstring)."""
+    catalog = Catalog(locale=None)
+    for _where, source in _code_sources():
+        for text in code_strings(source):
+            catalog.add(text)
+    return catalog
+
+
+# ---------------------------------------------------------------------------------------------- merging
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=LANG)
+
+
+def _write(catalog: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, no_location=True, omit_header=False, ignore_obsolete=True, sort_output=False)
+    text = buffer.getvalue().decode("utf-8")
+    text = re.sub(r'"POT-Creation-Date: [^"]*"\n', "", text)  # no date churn in the diffs
+    text = re.sub(r'"PO-Revision-Date: [^"]*"\n', "", text)
+    path.write_text(text, encoding="utf-8")
+
+
+def merge(template: Catalog, path: Path, project: str) -> tuple[int, int]:
+    """Bring the catalog at ``path`` in step with ``template``; return (new strings, strings now fuzzy)."""
+    if path.exists():
+        catalog = _read(path)
+        before = {str(message.id) for message in catalog if message.id}
+        catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    else:
+        catalog, before = Catalog(locale=LANG), set()
+        catalog.update(template)
+    catalog.project, catalog.version = project, ""
+    catalog.language_team, catalog.last_translator = "mlcourse <zh_CN>", "mlcourse"
+    catalog.fuzzy = False
+    new = sum(1 for message in catalog if message.id and str(message.id) not in before and not message.fuzzy)
+    fuzzy = sum(1 for message in catalog if message.id and message.fuzzy)
+    _write(catalog, path)
+    return new, fuzzy
+
+
+def catalogs() -> Iterator[tuple[str, Path, bool]]:
+    """Every catalog: (name, path, whether its strings are code's, with ``{placeholders}``)."""
+    for path in sorted(BOOK_CATALOGS.glob("*.po")):
+        yield f"book/{path.stem}", path, False
+    for path in sorted(EXERCISE_CATALOGS.glob("*.po")):
+        yield f"exercises/{path.stem}", path, False
+    yield "mlcourse", CODE_CATALOG, True
+
+
+def update() -> int:
+    """Extract the English and merge it into every catalog (``make translations``)."""
+    for page, template in book_templates().items():
+        print(f"book/{page}: %d new, %d fuzzy" % merge(template, BOOK_CATALOGS / f"{page}.po", f"mlcourse book {page}"))
+    for name, template in exercise_templates().items():
+        path = EXERCISE_CATALOGS / f"{name}.po"
+        print(f"exercises/{name}: %d new, %d fuzzy" % merge(template, path, f"mlcourse exercise {name}"))
+    print("mlcourse: %d new, %d fuzzy" % merge(code_template(), CODE_CATALOG, "mlcourse"))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- checking
+
+
+def problems(path: Path, code: bool) -> Iterator[str]:
+    """Untranslated, fuzzy and damaged entries of one catalog."""
+    for message in _read(path):
+        if not message.id:
+            continue
+        msgid, msgstr = str(message.id), str(message.string or "")
+        short = msgid if len(msgid) < 70 else msgid[:67] + "..."
+        if not msgstr:
+            yield f"untranslated: {short!r}"
+        elif message.fuzzy:
+            yield f"fuzzy (the English changed; review the translation): {short!r}"
+        else:
+            for problem in mismatches(msgid, msgstr, code):
+                yield f"{problem} in the translation of {short!r}"
+
+
+def stale(templates: dict[str, Catalog], directory: Path, prefix: str) -> Iterable[str]:
+    """Strings of the English that a catalog lacks (``make translations`` was not run after the change)."""
+    for name, template in templates.items():
+        path = directory / f"{name}.po"
+        if not path.exists():
+            yield f"{prefix}{name}: no catalog {path.relative_to(ROOT)}"
+            continue
+        have = {str(message.id) for message in _read(path)}
+        missing = [str(message.id) for message in template if message.id and str(message.id) not in have]
+        if missing:
+            yield f"{prefix}{name}: {len(missing)} English strings not in the catalog, e.g. {missing[0][:60]!r}"
+
+
+def check(fresh: bool = True) -> int:
+    """Report every problem; exit status 1 if there is any. ``fresh`` also re-extracts the English to compare."""
+    found = []
+    if fresh:
+        found += [f"{item} (run `make translations`)" for item in stale(book_templates(), BOOK_CATALOGS, "book/")]
+        found += [f"{i} (run `make translations`)" for i in stale(exercise_templates(), EXERCISE_CATALOGS, "exercises/")]
+        found += [f"{i} (run `make translations`)" for i in stale({"mlcourse": code_template()}, CODE_CATALOG.parent, "")]
+    for name, path, code in catalogs():
+        found += [f"{name}: {problem}" for problem in problems(path, code)]
+    for line in found:
+        print(line)
+    print(f"{len(found)} problems in the {LANG} catalogs")
+    return 1 if found else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["update", "check", "check-catalog"])
+    parser.add_argument("paths", nargs="*", type=Path, help="check-catalog: the .po files to check")
+    args = parser.parse_args(argv)
+    if args.command == "update":
+        return update()
+    if args.command == "check":
+        return check()
+    found = 0
+    for path in args.paths:
+        for problem in problems(path, path.name == "mlcourse.po"):
+            print(f"{path.name}: {problem}")
+            found += 1
+    print(f"{found} problems")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
