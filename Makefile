@@ -13,10 +13,13 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Tests draw off-screen; the book must not (the kernel's inline backend puts the figures into the pages)
 test test-fast: export MPLBACKEND := Agg
 
-.PHONY: help venv book test test-fast lint lab check-exercise release student-bundle lock bench gpu-check mutation-report clean
+# make book-zh: fonts-noto-cjk (or another CJK font) must be installed for the figures' Chinese
+.PHONY: help venv book book-en book-zh translations test test-fast lint lab check-exercise release student-bundle lock bench gpu-check mutation-report clean
 
 help:
-	@echo "make book     build the HTML book, executing every notebook (fails on any error)"
+	@echo "make book     build the HTML book in English and Chinese, executing every notebook (fails on any error)"
+	@echo "make book-en / make book-zh   one edition only"
+	@echo "make translations   after an English change: update the Chinese catalogs, list what needs translating"
 	@echo "make test     run the whole test suite (package, notebooks, gradeability of every exercise)"
 	@echo "make lint     ruff + mypy"
 	@echo "make lab      JupyterLab for learners: chapters rendered, mlcourse on PATH, instructor screens hidden"
@@ -36,11 +39,25 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	touch $(STAMP)
 
+# Both editions: English in book/_build/html, Chinese in book/_build/html/zh_CN (each page links to the other).
+# Every chapter executes in each language (a clean _build: nothing reused), then Jupyter Book renders them.
 book: $(STAMP)
 	rm -rf book/_build
-	env -u MPLBACKEND $(BIN)/python scripts/execute_book.py
-	env -u MPLBACKEND $(BIN)/jupyter-book build book --warningiserror --keep-going
-	@echo "Book built: file://$(CURDIR)/book/_build/html/index.html"
+	env -u MPLBACKEND $(BIN)/python scripts/execute_book.py en zh_CN
+	$(BIN)/python scripts/build_book.py en zh_CN
+	@echo "Book built: file://$(CURDIR)/book/_build/html/index.html (中文: file://$(CURDIR)/book/_build/html/zh_CN/index.html)"
+
+# One edition only (the other's pages, if built before, are kept)
+book-en book-zh: $(STAMP)
+	$(eval LANG_ := $(if $(filter book-zh,$@),zh_CN,en))
+	rm -rf book/_build/site_$(LANG_) book/_build/.jupyter_cache$(if $(filter zh_CN,$(LANG_)),_zh_CN,)
+	env -u MPLBACKEND $(BIN)/python scripts/execute_book.py $(LANG_)
+	$(BIN)/python scripts/build_book.py $(LANG_)
+
+# After changing English text: bring the Chinese catalogs in step (new strings untranslated, changed ones fuzzy)
+translations: $(STAMP)
+	$(BIN)/python scripts/translations.py update
+	$(BIN)/python scripts/translations.py check || true
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal
@@ -65,8 +82,11 @@ check-exercise: $(STAMP)
 	@test -n "$(A)" -a -d "solutions/$(A)" || { echo "usage: make check-exercise A=NN_topic (a folder of solutions/)"; exit 2; }
 	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal tests/test_exercises.py tests/test_notebooks.py -k "$(A)"
 
+# exercises/ from solutions/; then the Chinese edition: solutions-zh_CN/ (the sources with their markdown from the
+# catalogs, for grading in Chinese) and exercises-zh_CN/ (nbgrader's release of them: the same cells and tests)
 release: $(STAMP)
 	for dir in solutions/*/; do $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db || exit 1; done
+	$(BIN)/python scripts/translations.py release
 
 # The students' copy: never hand out the repository (solutions/ holds the answers and the hidden tests).
 student-bundle: $(STAMP)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from mlcourse.i18n import tr
+
 __all__ = ["Check", "doctor", "find_course", "main"]
 
 PACKAGES = ("mlcourse", "numpy", "scikit-learn", "matplotlib", "torch", "nbgrader", "jupyter-book", "notebook")
@@ -43,7 +45,9 @@ def _python() -> list[Check]:
     status = "ok" if low <= version <= high else "warn"
     detail = f"{platform.python_version()} ({sys.executable})"
     if status != "ok":
-        detail += f"; the course is tested on Python {low[0]}.{low[1]}-{high[0]}.{high[1]}"
+        detail += tr("; the course is tested on Python {low}-{high}").format(
+            low=f"{low[0]}.{low[1]}", high=f"{high[0]}.{high[1]}"
+        )
     return [Check(status, "python", detail)]
 
 
@@ -54,8 +58,8 @@ def _packages() -> list[Check]:
             checks.append(Check("ok", name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             status = "FAIL" if name in REQUIRED else "warn"
-            fix = "run `make test` (or `pip install -r requirements-lock.txt`) in the course folder"
-            checks.append(Check(status, name, f"not installed: {fix}"))
+            fix = tr("not installed: run `make test` (or `pip install -r requirements-lock.txt`) in the course folder")
+            checks.append(Check(status, name, fix))
     return checks
 
 
@@ -66,24 +70,28 @@ def _device() -> list[Check]:
 
         from mlcourse.pt import get_device
     except ImportError as error:
-        return [Check("FAIL", "device", f"PyTorch does not import ({error}); chapters 3-8 need it")]
+        return [
+            Check("FAIL", "device", tr("PyTorch does not import ({error}); chapters 3-8 need it").format(error=error))
+        ]
     seconds = time.perf_counter() - start
     try:
         device = get_device()
     except ValueError as error:  # MLCOURSE_DEVICE names a device that is not here
         return [Check("FAIL", "device", str(error))]
     chosen = os.environ.get("MLCOURSE_DEVICE", "").strip()
-    how = f"MLCOURSE_DEVICE={chosen!r}" if chosen else "first of cuda, mps, cpu"
-    detail = f"{device} ({how}); torch {torch.__version__}, imported in {seconds:.1f} s"
+    how = f"MLCOURSE_DEVICE={chosen!r}" if chosen else tr("first of cuda, mps, cpu")
+    detail = tr("{device} ({how}); torch {version}, imported in {seconds:.1f} s").format(
+        device=device, how=how, version=torch.__version__, seconds=seconds
+    )
     if device.type == "cuda":
         index = device.index or 0
         detail += f"; {torch.cuda.get_device_name(index)}, {torch.cuda.device_count()} GPU(s)"
     x = torch.ones(3, 3, dtype=torch.float64, device=device)
     if float((x @ x).sum()) != 27.0:
-        return [Check("FAIL", "device", detail + "; a 3x3 product on it gave a wrong answer")]
+        return [Check("FAIL", "device", detail + tr("; a 3x3 product on it gave a wrong answer"))]
     checks = [Check("ok", "device", detail)]
     if device.type == "cpu" and torch.cuda.is_available():
-        checks.append(Check("warn", "device", "a GPU is present but MLCOURSE_DEVICE chose the CPU"))
+        checks.append(Check("warn", "device", tr("a GPU is present but MLCOURSE_DEVICE chose the CPU")))
     return checks
 
 
@@ -101,9 +109,10 @@ def _datasets() -> list[Check]:
         try:
             X, _y = load()
         except Exception as error:
-            return [Check("FAIL", "datasets", f"{name}() failed: {type(error).__name__}: {error}")]
+            message = tr("{name}() failed: {error}").format(name=name, error=f"{type(error).__name__}: {error}")
+            return [Check("FAIL", "datasets", message)]
         shapes.append(f"{name} {getattr(X, 'shape', '?')}")
-    return [Check("ok", "datasets", "offline, " + ", ".join(shapes))]
+    return [Check("ok", "datasets", tr("offline, {shapes}").format(shapes=", ".join(shapes)))]
 
 
 def find_course(start: Path) -> Path | None:
@@ -120,18 +129,21 @@ def _nbgrader(course: Path | None) -> list[Check]:
             Check(
                 "warn",
                 "nbgrader",
-                "no nbgrader_config.py here or above: run the course's nbgrader commands from its folder",
+                tr("no nbgrader_config.py here or above: run the course's nbgrader commands from its folder"),
             )
         ]
-    checks = [Check("ok", "nbgrader", f"configuration {course / 'nbgrader_config.py'}")]
+    checks = [Check("ok", "nbgrader", tr("configuration {path}").format(path=course / "nbgrader_config.py"))]
     exercises = sorted(p.name for p in (course / "exercises").glob("*/") if any(p.glob("*.ipynb")))
     sources = sorted(p.name for p in (course / "solutions").glob("*/") if any(p.glob("*.ipynb")))
     if exercises:
-        checks.append(Check("ok", "exercises", f"{len(exercises)} released: {', '.join(exercises)}"))
+        released = tr("{n} released: {names}").format(n=len(exercises), names=", ".join(exercises))
+        checks.append(Check("ok", "exercises", released))
     else:
-        checks.append(Check("FAIL", "exercises", f"none in {course / 'exercises'}: run `make release`"))
+        missing = tr("none in {path}: run `make release`").format(path=course / "exercises")
+        checks.append(Check("FAIL", "exercises", missing))
     if sources:
-        checks.append(Check("ok", "solutions", f"{len(sources)} instructor sources (keep them from students)"))
+        kept = tr("{n} instructor sources (keep them from students)").format(n=len(sources))
+        checks.append(Check("ok", "solutions", kept))
     return checks
 
 
@@ -170,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     for c in checks:
         print(f"{c.status:4s}  {c.topic:{width}s}  {c.detail}")
     failed = [c for c in checks if c.status == "FAIL"]
-    print("ready for the course" if not failed else f"not ready: {len(failed)} problem(s) above")
+    print(tr("ready for the course") if not failed else tr("not ready: {n} problem(s) above").format(n=len(failed)))
     return 1 if failed else 0
 
 
@@ -179,7 +191,7 @@ def _check(target: str) -> int:
 
     try:
         path = find_notebook(target)
-        print(f"checking {path} (a copy; your file is not changed) ...", flush=True)
+        print(tr("checking {path} (a copy; your file is not changed) ...").format(path=path), flush=True)
         text, ok = report(check_notebook(path))
     except CheckError as error:
         print(f"mlcourse check: {error}", file=sys.stderr)

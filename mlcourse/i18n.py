@@ -5,9 +5,12 @@ The language is ``MLCOURSE_LANG`` if set (``en`` or ``zh_CN``), else the first o
 gets Chinese without asking, one with ``C.UTF-8`` English. ``set_language`` overrides both in a session.
 
 ``tr(message)`` returns the message in that language, from the catalog
-``mlcourse/locales/<lang>/LC_MESSAGES/mlcourse.po`` (written by ``make translations``, translated by people);
-a message the catalog lacks, or marks fuzzy, stays English. The chapters label their figures and the words
-they glue with it, ``mlcourse.testing`` its messages and hints, ``mlcourse check``/``doctor`` their reports::
+``mlcourse/locales/<lang>/LC_MESSAGES/mlcourse.po`` (``make translations`` extracts, people translate);
+a message the catalog lacks, or marks fuzzy, stays English. A message made by filling in an entry's
+``{fields}`` (an f-string's result, a dictionary key built with ``.format``) is matched against the entries
+with fields and comes back as their translation with the same values filled in. The chapters label their
+figures and the words they glue with it, ``mlcourse.testing`` its messages and hints, ``mlcourse check`` and
+``mlcourse doctor`` their reports::
 
     ax.set_xlabel(tr("epoch"))
     tr("{name} should have shape {shape}").format(name=..., shape=...)   # placeholders stay in the braces
@@ -20,17 +23,25 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import warnings
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "read_po", "set_language", "tr"]
+__all__ = ["LANGUAGES", "language", "read_po", "set_language", "tr", "tr_noop"]
 
 LANGUAGES = ("en", "zh_CN")  # the source language first
 CATALOGS = Path(__file__).resolve().parent / "locales"
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "SimHei",
-             "WenQuanYi Zen Hei")  # the first installed one is used
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "WenQuanYi Zen Hei",
+)  # the first installed one is used
 _chosen: list[str] = []  # set_language's choice, if any
 _fonts_done: list[bool] = []
 
@@ -91,7 +102,7 @@ def read_po(path: Path) -> dict[str, str]:
         if msgid and msgstr and not fuzzy and "".join(msgstr) and "".join(msgid):
             entries["".join(msgid)] = "".join(msgstr)
 
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             flush()
@@ -118,6 +129,38 @@ def read_po(path: Path) -> dict[str, str]:
 def _catalog(lang: str) -> dict[str, str]:
     path = CATALOGS / lang / "LC_MESSAGES" / "mlcourse.po"
     return read_po(path) if path.is_file() else {}
+
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)(?:![rsa])?(?::[^{}]*)?\}")
+
+
+@cache
+def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """The catalog's entries with ``{name}`` fields, as patterns that match the English once filled in."""
+    patterns = []
+    for msgid, msgstr in _catalog(lang).items():
+        if not _FIELD.search(msgid):
+            continue
+        regex, names, end = "", set(), 0
+        for match in _FIELD.finditer(msgid):
+            regex += re.escape(msgid[end : match.start()])
+            name = match.group(1)
+            if name is None:
+                regex += re.escape(match.group(0)[0])
+            elif name in names:
+                regex += f"(?P={name})"
+            else:
+                regex += f"(?P<{name}>.+?)"
+                names.add(name)
+            end = match.end()
+        regex += re.escape(msgid[end:])
+        patterns.append((re.compile(regex, re.DOTALL), msgstr))
+    return patterns
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with each ``{name...}`` field replaced by the text the English had there (already formatted)."""
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)) if m.group(1) else m.group(0)[0], template)
 
 
 def _use_cjk_font() -> None:
@@ -170,4 +213,22 @@ def tr(message: str) -> str:
     if lang == "en":
         return message
     _use_cjk_font()
-    return _catalog(lang).get(message, message)
+    found = _catalog(lang).get(message)
+    if found is not None:
+        return found
+    # text made by formatting an entry with fields, e.g. "early stopping (patience 10)" from the entry
+    # "early stopping (patience {PATIENCE})": the translation with the same values in its fields
+    for pattern, translation in _templates(lang):
+        match = pattern.fullmatch(message)
+        if match:
+            return _fill(translation, match.groupdict())
+    return message
+
+
+def tr_noop(message: str) -> str:
+    """``message`` itself: marks a string for the catalog that is translated later, where it is shown.
+
+    For strings that are also keys the code compares (``METHODS["linear probe"]``): the key stays English,
+    and the figure shows ``tr(name)``.
+    """
+    return message

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlcourse.i18n import tr
+
 __all__ = [
     "CheckError",
     "TaskResult",
@@ -96,15 +98,15 @@ def _message(cell: Any, timeout: int) -> str:
         if out.get("output_type") == "error":
             text = _ANSI.sub("", f"{out['ename']}: {out['evalue']}").strip()
             if out["ename"] == "NotImplementedError":
-                return (
-                    "not written yet: "
-                    "replace the line `raise NotImplementedError(...)` in the answer cell with your code"
+                return tr(
+                    "not written yet: replace the line `raise NotImplementedError(...)` in the answer cell "
+                    "with your code"
                 )
             if out["ename"] == "KeyboardInterrupt":
-                return (
-                    f"stopped: this cell ran longer than the {timeout} s grading allows a cell "
+                return tr(
+                    "stopped: this cell ran longer than the {timeout} s grading allows a cell "
                     "(Execute.timeout); make it faster, or look for an endless loop"
-                )
+                ).format(timeout=timeout)
             if out["ename"] == "AssertionError":  # a test's own message: what was expected, what came, the hint
                 return text.removeprefix("AssertionError:").strip()
             return text
@@ -114,7 +116,7 @@ def _message(cell: Any, timeout: int) -> str:
 def _tasks(nb: Any, timeout: int) -> list[TaskResult]:
     titles: list[str] = []
     cells_of: dict[str, list[Any]] = {}
-    title = "(before the first task)"
+    title = tr("(before the first task)")
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type == "markdown":
@@ -157,14 +159,14 @@ def notebook_client(nb: Any, folder: Path, timeout: int) -> Any:
 def _mark_unrun_cells(nb: Any, died_in: int) -> None:
     """The kernel died in cell ``died_in``: give it and every test cell after it an error, so none passes unrun."""
     first_line = next((line for line in nb.cells[died_in].source.splitlines() if line.strip()), "").strip()
-    message = (  # the first test cell that did not run says which cell killed the kernel; later ones, that
-        f"the Python kernel died while running the cell that starts `{first_line}` (out of memory, or the "
+    message = tr(  # the first test cell that did not run says which cell killed the kernel; later ones, that
+        "the Python kernel died while running the cell that starts `{first_line}` (out of memory, or the "
         "process was killed): look for what it allocates or kills, then check again"
-    )
+    ).format(first_line=first_line)
     for cell in nb.cells[died_in:]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
             cell["outputs"] = [{"output_type": "error", "ename": "KernelDied", "evalue": message, "traceback": []}]
-            message = "not run: the Python kernel died in an earlier cell"
+            message = tr("not run: the Python kernel died in an earlier cell")
 
 
 def grading_timeout(where: Path | None = None) -> int:
@@ -226,7 +228,9 @@ def report(results: list[TaskResult]) -> tuple[str, bool]:
     passed = sum(r.passed for r in results)
     lines.append("")
     lines.append(
-        f"{passed} of {len(results)} tasks pass the visible tests; "
-        "grading also runs hidden tests with random inputs and edge cases."
+        tr(
+            "{passed} of {total} tasks pass the visible tests; "
+            "grading also runs hidden tests with random inputs and edge cases."
+        ).format(passed=passed, total=len(results))
     )
     return "\n".join(lines), passed == len(results)

@@ -6,7 +6,8 @@ Used by the visible and hidden test cells of every exercise, e.g.::
     Z = expect_runs(standardize, X, hint="statistics per column: axis=0")
     expect_close(Z, [[-1.0], [1.0]], what="standardize(X)", hint="divide by the std")
 
-Every message puts its hint on a line of its own (``Hint: ...``), so a learner reads it whole.
+Every message puts its hint on a line of its own (``Hint: ...``), so a learner reads it whole. Messages, the
+``what`` and ``hint`` texts included, are in the course's language (``mlcourse.i18n``: English or Chinese).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from mlcourse import _hints, _watch
+from mlcourse.i18n import tr
 
 __all__ = [
     "expect_close",
@@ -37,7 +39,7 @@ _hints.install()  # a NameError in a test names the earlier cell that failed (in
 
 
 def _with_hint(message: str, hint: str) -> str:
-    return f"{message}\nHint: {hint}" if hint else message
+    return f"{message}\n{tr('Hint:')} {tr(hint)}" if hint else message
 
 
 def _raise_if_forbidden_call() -> None:
@@ -77,24 +79,32 @@ def expect_written_here(func: Any, forbidden: Iterable[str] = (), allowed: Itera
     exceptions (``"mlcourse.preprocessing.train_test_split"``). See ``mlcourse._watch``.
     """
     if not callable(func):
-        raise AssertionError(f"expected a function, got {type(func).__name__}: define it with `def` in the notebook")
+        raise AssertionError(
+            tr("expected a function, got {kind}: define it with `def` in the notebook").format(kind=type(func).__name__)
+        )
     inner = inspect.unwrap(func) if hasattr(func, "__wrapped__") else func  # functools.wraps, lru_cache
     module = getattr(inner, "__module__", "") or ""
     name = getattr(inner, "__name__", type(func).__name__)
     if module != "__main__":
         raise AssertionError(
-            f"{name} comes from the module {module!r}: write it yourself in the notebook, "
-            "do not import the course's reference solution"
+            tr(
+                "{name} comes from the module {module}: write it yourself in the notebook, "
+                "do not import the course's reference solution"
+            ).format(name=name, module=repr(module))
         )
     if not isinstance(getattr(inner, "__code__", None), types.CodeType):
         raise AssertionError(
-            f"{name} is a {type(func).__name__}, not a function: define it with `def {name}(...)` in the notebook"
+            tr("{name} is a {kind}, not a function: define it with `def {name}(...)` in the notebook").format(
+                name=name, kind=type(func).__name__
+            )
         )
     via = _reaches_reference(inner)
     if via is not None:
         raise AssertionError(
-            f"{name} calls the course's own {name} (through {via!r}): write it yourself, "
-            "do not wrap the reference solution"
+            tr(
+                "{name} calls the course's own {name} (through {via}): write it yourself, "
+                "do not wrap the reference solution"
+            ).format(name=name, via=repr(via))
         )
     test_file = sys._getframe(1).f_code.co_filename
     for watched in {func, inner}:
@@ -107,10 +117,13 @@ def expect_shape(actual: Any, shape: tuple[int, ...], what: str, hint: str = "")
     """Fail unless ``actual`` is an array-like of exactly ``shape``; return it as an array."""
     _raise_if_forbidden_call()
     if actual is None:
-        raise AssertionError(_with_hint(f"{what} returned None: did you forget `return`?", hint))
+        raise AssertionError(
+            _with_hint(tr("{what} returned None: did you forget `return`?").format(what=tr(what)), hint)
+        )
     arr = np.asarray(actual)
     if arr.shape != tuple(shape):
-        raise AssertionError(_with_hint(f"{what} should have shape {tuple(shape)}, but has shape {arr.shape}", hint))
+        message = tr("{what} should have shape {shape}, but has shape {actual}")
+        raise AssertionError(_with_hint(message.format(what=tr(what), shape=tuple(shape), actual=arr.shape), hint))
     return arr
 
 
@@ -138,15 +151,24 @@ def expect_close(
     if names and isinstance(actual, (tuple, list)) and len(actual) != len(names):
         raise AssertionError(
             _with_hint(
-                f"{what} should return {len(names)} values ({', '.join(names)}), but returned {len(actual)}", hint
+                tr("{what} should return {n} values ({names}), but returned {count}").format(
+                    what=tr(what), n=len(names), names=", ".join(names), count=len(actual)
+                ),
+                hint,
             )
         )
     arr = expect_shape(actual, exp.shape, what, hint)
     if arr.dtype.kind not in "biuf":
-        raise AssertionError(_with_hint(f"{what} should hold numbers, but has dtype {arr.dtype}", hint))
+        message = tr("{what} should hold numbers, but has dtype {dtype}")
+        raise AssertionError(_with_hint(message.format(what=tr(what), dtype=arr.dtype), hint))
     if integer and arr.dtype.kind not in "iu":
         raise AssertionError(
-            _with_hint(f"{what} should hold integers (it counts things), but has dtype {arr.dtype}", hint)
+            _with_hint(
+                tr("{what} should hold integers (it counts things), but has dtype {dtype}").format(
+                    what=tr(what), dtype=arr.dtype
+                ),
+                hint,
+            )
         )
     arr = arr.astype(np.float64)
     ok = np.isclose(arr, exp, rtol=rtol, atol=atol) | (np.isnan(arr) & np.isnan(exp))
@@ -154,17 +176,19 @@ def expect_close(
         bad = tuple(int(i) for i in np.argwhere(~ok)[0])
         if names:  # every wrong quantity, by name
             wrong = [
-                f"its {n} should be {e:.6g}, got {a:.6g}"
+                tr("its {name} should be {expected:.6g}, got {actual:.6g}").format(name=n, expected=e, actual=a)
                 for n, e, a, good in zip(names, exp, arr, ok, strict=True)
                 if not good
             ]
-            more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
-            head = f"{what} is wrong: " + "; ".join(wrong[:3]) + more
+            more = tr(" (and {n} more)").format(n=len(wrong) - 3) if len(wrong) > 3 else ""
+            head = tr("{what} is wrong: {errors}").format(what=tr(what), errors=tr("; ").join(wrong[:3])) + more
         else:
-            where = f" at index {bad}" if bad else ""
-            head = f"{what} is wrong{where}: expected {float(exp[bad]):.6g}, got {float(arr[bad]):.6g}"
+            where = tr(" at index {index}").format(index=bad) if bad else ""
+            head = tr("{what} is wrong{where}: expected {expected:.6g}, got {actual:.6g}").format(
+                what=tr(what), where=where, expected=float(exp[bad]), actual=float(arr[bad])
+            )
             if ok.size > 1:
-                head += f" ({int((~ok).sum())} of {ok.size} entries differ)"
+                head += tr(" ({n} of {size} entries differ)").format(n=int((~ok).sum()), size=ok.size)
         raise AssertionError(_with_hint(head, hint))
 
 
@@ -172,7 +196,7 @@ def expect_true(condition: Any, message: str, hint: str = "") -> None:
     """Fail with ``message`` (and the hint on a line of its own) unless ``condition`` holds."""
     _raise_if_forbidden_call()
     if not condition:
-        raise AssertionError(_with_hint(message, hint))
+        raise AssertionError(_with_hint(tr(message), hint))
 
 
 def _describe(value: Any) -> str:
@@ -203,18 +227,20 @@ def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: 
         raise
     except NotImplementedError:
         raise AssertionError(
-            f"{name} is not written yet: "
-            "replace the line `raise NotImplementedError(...)` in its answer cell with your code"
+            tr(
+                "{name} is not written yet: "
+                "replace the line `raise NotImplementedError(...)` in its answer cell with your code"
+            ).format(name=name)
         ) from None
     except Exception as exc:
         try:
             bound = inspect.signature(func).bind(*args, **kwargs).arguments
         except (TypeError, ValueError):
             bound = {f"argument {i + 1}": a for i, a in enumerate(args)} | kwargs
-        lines = [f"{name}({', '.join(bound)}) raised {type(exc).__name__}: {exc}", "It was called with:"]
+        lines = [f"{name}({', '.join(bound)}) raised {type(exc).__name__}: {exc}", tr("It was called with:")]
         lines += [f"  {arg}: {_describe(value)}" for arg, value in bound.items()]
         if expected:
-            lines.append(f"Expected: {expected}")
+            lines.append(f"{tr('Expected:')} {tr(expected)}")
         raise AssertionError(_with_hint("\n".join(lines), hint)) from None
     _raise_if_forbidden_call()
     return result
@@ -245,8 +271,12 @@ def expect_earlier_task(task: str, earlier: Callable[..., Any], check: Callable[
     try:
         check()
     except AssertionError as exc:
-        user = f"{getattr(used_by, '__name__', 'This task')} uses" if used_by is not None else "This task builds on"
-        raise AssertionError(f"{user} {task} (`{name}`), which fails its test: fix it first.\n{exc}") from None
+        if used_by is not None:
+            message = tr("{user} uses {task} (`{name}`), which fails its test: fix it first.")
+        else:
+            message = tr("This task builds on {task} (`{name}`), which fails its test: fix it first.")
+        user = getattr(used_by, "__name__", "")
+        raise AssertionError(message.format(user=user, task=tr(task), name=name) + f"\n{exc}") from None
 
 
 def expect_on_device(actual: Any, device: Any, what: str, hint: str = "") -> np.ndarray:
@@ -257,11 +287,21 @@ def expect_on_device(actual: Any, device: Any, what: str, hint: str = "") -> np.
     _raise_if_forbidden_call()
     if not (hasattr(actual, "device") and hasattr(actual, "detach")):
         raise AssertionError(
-            _with_hint(f"{what} should return a torch tensor, but returned {type(actual).__name__}", hint)
+            _with_hint(
+                tr("{what} should return a torch tensor, but returned {kind}").format(
+                    what=tr(what), kind=type(actual).__name__
+                ),
+                hint,
+            )
         )
     if str(actual.device) != str(device) and actual.device.type != str(device):
         raise AssertionError(
-            _with_hint(f"{what} should stay on the device {device}, but its result is on {actual.device}", hint)
+            _with_hint(
+                tr("{what} should stay on the device {device}, but its result is on {actual}").format(
+                    what=tr(what), device=device, actual=actual.device
+                ),
+                hint,
+            )
         )
     return np.asarray(actual.detach().cpu().numpy())
 
@@ -276,5 +316,9 @@ def expect_raises(func: Callable[[], Any], error: type[BaseException], what: str
         _raise_if_forbidden_call()
         return
     except Exception as exc:
-        raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but raised {exc!r}", hint)) from exc
-    raise AssertionError(_with_hint(f"{what} should raise {error.__name__}, but returned normally", hint))
+        message = tr("{what} should raise {error}, but raised {raised}")
+        raise AssertionError(
+            _with_hint(message.format(what=tr(what), error=error.__name__, raised=repr(exc)), hint)
+        ) from exc
+    message = tr("{what} should raise {error}, but returned normally")
+    raise AssertionError(_with_hint(message.format(what=tr(what), error=error.__name__), hint))

@@ -66,7 +66,7 @@ def config(lang: str, execute: bool = True) -> Path:
     }
     if lang != "en":
         conf["title"] = "从零开始的深度学习"
-        footer = "<p>离线运行，CPU 或 GPU 均可。种子文章中的错误列在<a href=\"errata.html\">勘误</a>中。</p>"
+        footer = '<p>离线运行，CPU 或 GPU 均可。种子文章中的错误列在<a href="errata.html">勘误</a>中。</p>'  # noqa: RUF001
         conf.setdefault("html", {})["extra_footer"] = footer
     BUILD.mkdir(parents=True, exist_ok=True)
     path = BUILD / f"_config.{lang}.yml"

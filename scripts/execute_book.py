@@ -1,5 +1,9 @@
 """Execute the book's chapters into Jupyter Book's cache, several at once, before ``jupyter-book build`` renders them.
 
+Usage: ``python scripts/execute_book.py [en] [zh_CN]`` (both editions by default). Each edition has its own cache
+(``scripts/build_book.py``'s ``cache_dir``) and its kernels run with ``MLCOURSE_LANG`` set to its language, so the
+Chinese edition's figures and glued words are Chinese; one edition's chapters run after the other's.
+
 ``make book`` runs this, then ``jupyter-book build``; the book's ``_config.yml`` has ``execute_notebooks: cache``, so
 the build finds every chapter executed in ``book/_build/.jupyter_cache`` (which ``make book`` deletes first: every
 build executes every chapter) and renders the outputs. Executing the chapters one per core instead of one after
@@ -13,6 +17,7 @@ A chapter that fails is reported here with its traceback, and the script exits n
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -24,38 +29,59 @@ from jupyter_cache.executors import load_executor
 
 from mlcourse.grading.parallel import share_threads
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
-CACHE = BOOK / "_build" / ".jupyter_cache"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_book import BOOK, LANGUAGES, cache_dir
+
 ALONE = {"11_scaling.ipynb"}  # times 1 vs 2 processes on this machine's cores: nothing else may run meanwhile
 TIMEOUT_S = 300  # per chapter, as execute.timeout in book/_config.yml
 
 
-def main() -> int:
+def _run(executor: str, jobs: list[tuple[str, int]], workers: int | None, logger: logging.Logger) -> None:
+    """Run the cached notebooks ``jobs`` ((language, record) pairs), ``workers`` at once sharing the cores
+    (``None``: one at a time with the environment as it is; torchrun then gives each worker one thread)."""
+    saved = dict(os.environ)
+    try:
+        if workers is not None:
+            share_threads(os.environ, workers)  # type: ignore[arg-type]
+        for lang in dict.fromkeys(lang for lang, _pk in jobs):
+            os.environ["MLCOURSE_LANG"] = lang
+            load_executor(executor, get_cache(str(cache_dir(lang))), logger=logger).run_and_cache(
+                filter_pks=[pk for job_lang, pk in jobs if job_lang == lang], timeout=TIMEOUT_S, allow_errors=False
+            )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("langs", nargs="*", default=list(LANGUAGES), choices=LANGUAGES)
+    langs = parser.parse_args(argv).langs
     start = time.perf_counter()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logger = logging.getLogger("execute_book")
-    cache = get_cache(str(CACHE))
     # the later chapters take longest: started first, they do not leave one core idle at the end
     chapters = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"), reverse=True)
-    records = {path.name: cache.add_nb_to_project(str(path)) for path in chapters}
-    together = [record.pk for name, record in records.items() if name not in ALONE]
-    alone = [record.pk for name, record in records.items() if name in ALONE]
-    saved = dict(os.environ)
-    share_threads(os.environ, min(os.cpu_count() or 1, max(len(together), 1)))  # type: ignore[arg-type]
-    load_executor("local-parallel", cache, logger=logger).run_and_cache(
-        filter_pks=together, timeout=TIMEOUT_S, allow_errors=False
-    )
-    os.environ.clear()
-    os.environ.update(saved)
-    load_executor("local-serial", cache, logger=logger).run_and_cache(
-        filter_pks=alone, timeout=TIMEOUT_S, allow_errors=False
-    )
-    failed = [record for record in cache.list_project_records() if record.traceback]
-    for record in failed:
-        print(f"\n{Path(record.uri).name} failed:\n{record.traceback}", file=sys.stderr)
-    missing = [name for name, record in records.items() if cache.get_cached_project_nb(record.pk) is None]
-    print(f"executed {len(chapters) - len(missing)} of {len(chapters)} chapters in {time.perf_counter() - start:.0f} s")
+    records = {
+        (lang, path.name): get_cache(str(cache_dir(lang))).add_nb_to_project(str(path))
+        for lang in langs
+        for path in chapters
+    }
+    together = [(lang, record.pk) for (lang, name), record in records.items() if name not in ALONE]
+    alone = [(lang, record.pk) for (lang, name), record in records.items() if name in ALONE]
+    _run("local-parallel", together, min(os.cpu_count() or 1, max(len(together), 1)), logger)
+    _run("local-serial", alone, None, logger)
+    failed, missing = [], []
+    for (lang, name), record in records.items():
+        cache = get_cache(str(cache_dir(lang)))
+        traceback = cache.get_project_record(record.pk).traceback
+        if traceback:
+            failed.append(f"\n{name} ({lang}) failed:\n{traceback}")
+        if cache.get_cached_project_nb(record.pk) is None:
+            missing.append(f"{name} ({lang})")
+    for text in failed:
+        print(text, file=sys.stderr)
+    print(f"executed {len(records) - len(missing)} of {len(records)} chapters in {time.perf_counter() - start:.0f} s")
     if failed or missing:
         print(f"chapters not executed: {missing}", file=sys.stderr)
         return 1

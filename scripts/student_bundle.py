@@ -22,12 +22,17 @@ sys.path.insert(0, str(ROOT))
 
 from mlcourse.grading import harness as ng  # noqa: E402 - the checkout's package, imported after its path
 
-COPY = ["exercises", "mlcourse", "pyproject.toml", "requirements-lock.txt", "environment.yml", "nbgrader_config.py"]
+COPY = [
+    "exercises", "exercises-zh_CN", "mlcourse", "pyproject.toml", "requirements-lock.txt", "environment.yml",
+    "nbgrader_config.py",
+]  # fmt: skip
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints")
 README = """# Deep Learning from Scratch: the students' copy
 
 - `book/index.html`: the course book (open it in a browser; it needs no network).
 - `exercises/NN_topic/*.ipynb`: your homework. Run every cell; each task has a visible test.
+- `book/zh_CN/index.html`, `exercises-zh_CN/`: the same in Chinese (中文版); set `MLCOURSE_LANG=zh_CN` before
+  `jupyter lab` and the tests' messages and hints are in Chinese too.
 - `mlcourse/`: the course's package (datasets, test helpers, the parts earlier chapters built).
 
 Set-up (Python 3.10+), from this folder:

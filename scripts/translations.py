@@ -37,7 +37,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_book import BOOK, BUILD, config  # noqa: E402
+from build_book import BOOK, BUILD, config
 
 ROOT = BOOK.parent
 LANG = "zh_CN"
@@ -157,23 +157,31 @@ def _code_sources() -> Iterator[tuple[str, str]]:
             for index, cell in enumerate(cells):
                 if cell["cell_type"] == "code":
                     source = "\n".join(
-                        line for line in "".join(cell["source"]).splitlines() if not line.lstrip().startswith(("%", "!"))
+                        line
+                        for line in "".join(cell["source"]).splitlines()
+                        if not line.lstrip().startswith(("%", "!"))
                     )
                     yield f"{path.relative_to(ROOT)}#{index}", source
 
 
 def code_strings(source: str) -> Iterator[str]:
-    """The literal strings ``source`` passes to ``tr(...)`` and as ``what``/``hint``/``message``/``expected`` of an
-    ``expect_*`` call (f-strings are left out: their text is only known at run time)."""
+    """The literal strings ``source`` passes to ``tr(...)``/``tr_noop(...)``, as ``what``/``hint``/``message``/
+    ``expected`` of an ``expect_*`` call (an f-string as its template, see ``fstring_template``), and the values
+    of a ``hints = {...}`` dictionary."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return
     for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):  # hints = {"dW1": "...", ...}
+            if any(isinstance(target, ast.Name) and "hint" in target.id for target in node.targets):
+                for value in node.value.values:
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.strip():
+                        yield value.value
         if not isinstance(node, ast.Call):
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-        if name == "tr":
+        if name in ("tr", "tr_noop"):
             args = node.args[:1]
         elif name.startswith("expect_"):
             texts = {"expect_close": 2, "expect_shape": 2, "expect_true": 1, "expect_on_device": 2, "expect_raises": 2}
@@ -185,6 +193,35 @@ def code_strings(source: str) -> Iterator[str]:
         for arg in args:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip():
                 yield arg.value
+            elif isinstance(arg, ast.JoinedStr) and name.startswith("expect_"):
+                template = fstring_template(arg, source)
+                if template:
+                    yield template
+
+
+def fstring_template(node: ast.JoinedStr, source: str) -> str | None:
+    """An f-string as a ``str.format`` template: ``f"N={_n}, {x:.2f}"`` -> ``"N={_n}, {x:.2f}"``; fields that
+    are not plain names become ``{v0}``, ``{v1}`` (``mlcourse.i18n.tr`` matches the result against it)."""
+    parts: list[str] = []
+    for index, value in enumerate(node.values):
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value).replace("{", "{{").replace("}", "}}"))
+            continue
+        if not isinstance(value, ast.FormattedValue):
+            return None
+        expr = ast.get_source_segment(source, value.value) or ""
+        field = expr if re.fullmatch(r"[A-Za-z_]\w*", expr) else f"v{index}"
+        conversion = f"!{chr(value.conversion)}" if value.conversion != -1 else ""
+        spec = ""
+        if value.format_spec is not None:
+            pieces = [
+                piece.value for piece in getattr(value.format_spec, "values", []) if isinstance(piece, ast.Constant)
+            ]
+            if len(pieces) != len(getattr(value.format_spec, "values", [])):
+                return None
+            spec = ":" + "".join(str(piece) for piece in pieces)
+        parts.append("{" + field + conversion + spec + "}")
+    return "".join(parts)
 
 
 def code_template() -> Catalog:
@@ -244,11 +281,14 @@ def catalogs() -> Iterator[tuple[str, Path, bool]]:
 def update() -> int:
     """Extract the English and merge it into every catalog (``make translations``)."""
     for page, template in book_templates().items():
-        print(f"book/{page}: %d new, %d fuzzy" % merge(template, BOOK_CATALOGS / f"{page}.po", f"mlcourse book {page}"))
+        new, fuzzy = merge(template, BOOK_CATALOGS / f"{page}.po", f"mlcourse book {page}")
+        print(f"book/{page}: {new} new, {fuzzy} fuzzy")
     for name, template in exercise_templates().items():
         path = EXERCISE_CATALOGS / f"{name}.po"
-        print(f"exercises/{name}: %d new, %d fuzzy" % merge(template, path, f"mlcourse exercise {name}"))
-    print("mlcourse: %d new, %d fuzzy" % merge(code_template(), CODE_CATALOG, "mlcourse"))
+        new, fuzzy = merge(template, path, f"mlcourse exercise {name}")
+        print(f"exercises/{name}: {new} new, {fuzzy} fuzzy")
+    new, fuzzy = merge(code_template(), CODE_CATALOG, "mlcourse")
+    print(f"mlcourse: {new} new, {fuzzy} fuzzy")
     return 0
 
 
@@ -288,9 +328,12 @@ def check(fresh: bool = True) -> int:
     """Report every problem; exit status 1 if there is any. ``fresh`` also re-extracts the English to compare."""
     found = []
     if fresh:
-        found += [f"{item} (run `make translations`)" for item in stale(book_templates(), BOOK_CATALOGS, "book/")]
-        found += [f"{i} (run `make translations`)" for i in stale(exercise_templates(), EXERCISE_CATALOGS, "exercises/")]
-        found += [f"{i} (run `make translations`)" for i in stale({"mlcourse": code_template()}, CODE_CATALOG.parent, "")]
+        behind = [
+            *stale(book_templates(), BOOK_CATALOGS, "book/"),
+            *stale(exercise_templates(), EXERCISE_CATALOGS, "exercises/"),
+            *stale({"mlcourse": code_template()}, CODE_CATALOG.parent, ""),
+        ]
+        found += [f"{item} (run `make translations`)" for item in behind]
     for name, path, code in catalogs():
         found += [f"{name}: {problem}" for problem in problems(path, code)]
     for line in found:
@@ -299,17 +342,78 @@ def check(fresh: bool = True) -> int:
     return 1 if found else 0
 
 
+# ---------------------------------------------------------------------------------------------- exercises
+
+
+def translated_notebook(notebook: dict, catalog: dict[str, str], strict: bool = True) -> dict:
+    """``notebook`` (a source notebook of solutions/, as JSON) with every markdown block from ``catalog``.
+
+    Code cells, cell ids and nbgrader metadata are untouched: the Chinese notebook is graded by the very same
+    tests. ``strict``: a block the catalog lacks is an error (else it stays English).
+    """
+    out = json.loads(json.dumps(notebook))
+    missing = []
+    for cell in out["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        blocks = []
+        for block in markdown_blocks("".join(cell["source"])):
+            if block not in catalog:
+                missing.append(block[:60])
+            blocks.append(catalog.get(block, block))
+        cell["source"] = "\n\n".join(blocks)
+    if missing and strict:
+        raise ValueError(
+            f"{len(missing)} markdown blocks are not translated, e.g. {missing[0]!r}: run `make translations`"
+        )
+    out.setdefault("metadata", {})["mlcourse"] = {"language": LANG}
+    return out
+
+
+def release_zh(assignments: list[str], strict: bool = True) -> int:
+    """The Chinese release: ``solutions-zh_CN/<a>`` (translated sources, for grading in Chinese; git-ignored) and
+    ``exercises-zh_CN/<a>`` (the students' notebooks, made by ``nbgrader generate_assignment`` from them)."""
+    import shutil
+    import tempfile
+
+    from mlcourse.i18n import read_po
+
+    for name in assignments:
+        catalog = read_po(EXERCISE_CATALOGS / f"{name}.po")
+        source = ROOT / f"solutions-{LANG}" / name
+        shutil.rmtree(source, ignore_errors=True)
+        shutil.copytree(SOLUTIONS / name, source, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        for path in source.glob("*.ipynb"):
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            translated = translated_notebook(notebook, catalog, strict)
+            path.write_text(json.dumps(translated, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        with tempfile.TemporaryDirectory() as tmp:
+            course = Path(tmp)
+            shutil.copytree(source, course / "solutions" / name)
+            shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+            nbgrader = str(Path(sys.executable).with_name("nbgrader"))
+            subprocess.run([nbgrader, "generate_assignment", name, "--force", "--no-db"], cwd=course, check=True)
+            release = ROOT / f"exercises-{LANG}" / name
+            shutil.rmtree(release, ignore_errors=True)
+            shutil.copytree(course / "exercises" / name, release)
+        print(f"exercises-{LANG}/{name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["update", "check", "check-catalog"])
-    parser.add_argument("paths", nargs="*", type=Path, help="check-catalog: the .po files to check")
+    parser.add_argument("command", choices=["update", "check", "check-catalog", "release"])
+    parser.add_argument("paths", nargs="*", help="check-catalog: the .po files; release: assignments (default: all)")
     args = parser.parse_args(argv)
     if args.command == "update":
         return update()
+    if args.command == "release":
+        every = sorted(path.name for path in SOLUTIONS.iterdir() if path.is_dir() and path.name[:2].isdigit())
+        return release_zh(args.paths or every)
     if args.command == "check":
         return check()
     found = 0
-    for path in args.paths:
+    for path in map(Path, args.paths):
         for problem in problems(path, path.name == "mlcourse.po"):
             print(f"{path.name}: {problem}")
             found += 1

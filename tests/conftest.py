@@ -7,6 +7,8 @@
 - Each of the ``pytest -n N`` workers, and every kernel, book build and nbgrader it starts, gets its share of
   the cores for BLAS and PyTorch threads (set before NumPy loads). OpenBLAS threads spin while they wait: two
   chapters training at once with a thread per core each ran a cell that takes 12 s for over 300 s.
+- The course speaks English in the tests (``MLCOURSE_LANG=en``, so a machine whose locale is Chinese runs the
+  same tests); the tests of the Chinese edition set ``zh_CN`` themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from mlcourse.grading.parallel import share_threads
+
+os.environ["MLCOURSE_LANG"] = "en"
 
 
 @pytest.fixture(scope="session", autouse=True)

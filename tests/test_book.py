@@ -5,8 +5,10 @@ console error, and request nothing but localhost; search must find a chapter; co
 internal link or anchor may be broken. Screenshots of a few pages are kept in ``artifacts/screenshots``
 for people to look at.
 
-The book is built by ``make book`` (``.ci/run`` builds it before the tests); if ``book/_build/html`` is
-missing or older than the book's sources, this module builds it first (about two minutes).
+The book is built by ``make book`` (``.ci/run`` builds it before the tests), in English (``book/_build/html``) and
+Chinese (``book/_build/html/zh_CN``); if it is missing or older than the book's sources, this module builds it first
+(several minutes). The Chinese edition gets the same link, browser and typesetting checks, and must read as
+Chinese: ``lang="zh-CN"``, Chinese text on every page, each page linked to its English twin and back.
 Chromium is Debian's ``chromium`` (``.ci/run`` installs it), driven by Playwright. Without it the browser
 tests are skipped on a developer's machine and fail in CI (``CI`` set).
 """
@@ -35,6 +37,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
+ZH = HTML / "zh_CN"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SHOWN = ("intro", "03_forward", "05_backprop", "errata", "glossary", "api")
 CHROMIUM_FLAGS = [
@@ -54,16 +58,16 @@ pytestmark = pytest.mark.slow
 
 
 def _sources() -> Iterator[Path]:
-    for pattern in ("*.md", "*.ipynb", "_config.yml", "_toc.yml", "_static/*"):
+    for pattern in ("*.md", "*.ipynb", "_config.yml", "_toc.yml", "_static/*", "locales/zh_CN/LC_MESSAGES/*.po"):
         yield from BOOK.glob(pattern)
     yield from (ROOT / "mlcourse").rglob("*.py")  # the API reference comes from the docstrings
 
 
 def _stale() -> bool:
-    index = HTML / "index.html"
-    if not index.is_file():
+    index, zh_index = HTML / "index.html", ZH / "index.html"
+    if not index.is_file() or not zh_index.is_file():
         return True
-    built = index.stat().st_mtime
+    built = min(index.stat().st_mtime, zh_index.stat().st_mtime)
     return any(p.stat().st_mtime > built for p in _sources())
 
 
@@ -73,12 +77,12 @@ def book() -> Path:
     with open(Path(tempfile.gettempdir()) / "mlcourse-book-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _stale():
-            jb = Path(sys.executable).parent / "jupyter-book"
             shutil.rmtree(BOOK / "_build", ignore_errors=True)
-            env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Agg would keep figures out
-            cmd = [str(jb), "build", str(BOOK), "--warningiserror", "--keep-going"]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            assert proc.returncode == 0, f"the book does not build:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
+            env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "MLCOURSE_LANG")}  # Agg: no figures
+            for script in ("execute_book.py", "build_book.py"):  # what `make book` runs
+                cmd = [sys.executable, str(ROOT / "scripts" / script)]
+                proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+                assert proc.returncode == 0, f"the book does not build:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
     return HTML
 
 
@@ -169,9 +173,10 @@ def test_the_exercises_page_lists_every_assignment(book):
             )
 
 
-def test_no_internal_link_or_anchor_is_broken(book):
+@pytest.mark.parametrize("edition", ["", "zh_CN"])
+def test_no_internal_link_or_anchor_is_broken(book, edition):
     broken = []
-    for page in _pages(book):
+    for page in _pages(book / edition):
         for href in _parse(page).hrefs:
             url = urlsplit(href)
             if url.scheme or href.startswith(("//", "mailto:", "javascript:")):
@@ -205,6 +210,41 @@ def test_every_chapter_links_its_exercise_and_how_to_check_it(book):
         launch = [h for h in hrefs if h.startswith(("https://mybinder.org/", "https://colab.research.google.com/"))]
         assert len(launch) == 2 and all(h.endswith(f"book/{chapter.stem}.ipynb") for h in launch), launch
         assert f"nbgrader validate exercises/{chapter.stem}/" in text, f"{chapter.stem} does not show the check"
+
+
+def _text(page: Path) -> str:
+    """The words of a page's article, without code, math or markup."""
+    body = page.read_text(encoding="utf-8")
+    body = body[body.find("<article") : body.rfind("</article>")] if "<article" in body else body
+    body = re.sub(r"<(pre|script|style|mjx-container)\b.*?</\1>", " ", body, flags=re.DOTALL)
+    body = re.sub(r'<span class="math[^"]*">.*?</span>|<div class="math[^"]*">.*?</div>', " ", body, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_the_chinese_edition_is_chinese_and_linked_both_ways(book):
+    """Every page of the table of contents exists in Chinese, is marked zh-CN, reads as Chinese (most letters of
+    its prose are CJK, not Latin), and links to its English twin, which links back."""
+    problems = []
+    for stem in (Path(f).stem for f in _toc_files()):
+        zh, en = ZH / f"{stem}.html", book / f"{stem}.html"
+        if not zh.is_file():
+            problems.append(f"zh_CN/{stem}.html was not built")
+            continue
+        page = zh.read_text(encoding="utf-8")
+        if '<html lang="zh-CN"' not in page:
+            problems.append(f"zh_CN/{stem}.html is not marked lang=zh-CN")
+        text = re.sub(r"[A-Za-z_]\w*\(.*?\)|`[^`]*`", " ", _text(zh))
+        cjk, latin = len(CJK.findall(text)), len(re.findall(r"[A-Za-z]", text))
+        if stem != "api" and cjk < latin:  # api: module names and English docstrings
+            problems.append(f"zh_CN/{stem}.html reads as English: {cjk} CJK characters, {latin} Latin letters")
+        if f'href="./../{stem}.html"' not in page:
+            problems.append(f"zh_CN/{stem}.html does not link to its English page")
+        if f'href="./zh_CN/{stem}.html"' not in en.read_text(encoding="utf-8"):
+            problems.append(f"{stem}.html does not link to its Chinese page")
+        for leftover in ("missing from font", "findfont", "does not have a glyph"):
+            if leftover in page:
+                problems.append(f"zh_CN/{stem}.html: a figure lacked a CJK font ({leftover!r} in its output)")
+    assert not problems, "\n".join(problems)
 
 
 # --- the browser -------------------------------------------------------------------------------------------------
@@ -306,11 +346,13 @@ _TYPESET = """async () => {
 }"""
 
 
-def test_every_page_works_offline_in_a_real_browser(book, site, browser):
+@pytest.mark.parametrize("edition", ["", "zh_CN"])
+def test_every_page_works_offline_in_a_real_browser(book, site, browser, edition):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems, formulas = [], 0
-    for page in _pages(book):
-        with _Visit(browser, f"{site}/{page.name}") as visit:
+    shot, base = (f"{edition}-", f"{site}/{edition}") if edition else ("", site)
+    for page in _pages(book / edition):
+        with _Visit(browser, f"{base}/{page.name}") as visit:
             state = visit.page.evaluate(_TYPESET)
             formulas += state["math"]
             drawn = _figures_drawn(page.stem)
@@ -323,11 +365,11 @@ def test_every_page_works_offline_in_a_real_browser(book, site, browser):
             problems += [f"{page.name}: image did not load: {src}" for src in state["broken"]]
             problems += [f"{page.name}: {p}" for p in visit.problems]
             if page.stem in SHOWN:
-                visit.page.screenshot(path=str(SCREENSHOTS / f"{page.stem}.png"), full_page=False)
+                visit.page.screenshot(path=str(SCREENSHOTS / f"{shot}{page.stem}.png"), full_page=False)
                 figure = visit.page.locator("article img")
                 if figure.count():  # the page's first figure, scrolled into view, for people to look at
                     figure.first.scroll_into_view_if_needed()
-                    visit.page.screenshot(path=str(SCREENSHOTS / f"{page.stem}-figure.png"), full_page=False)
+                    visit.page.screenshot(path=str(SCREENSHOTS / f"{shot}{page.stem}-figure.png"), full_page=False)
     assert not problems, "\n".join(problems)
     assert formulas > 300, f"suspiciously few formulas ({formulas})"
 
@@ -340,6 +382,21 @@ def test_math_is_typeset_by_the_books_own_mathjax(book, site, browser):
         assert source.startswith(site), f"MathJax is loaded from {source!r}, not from the book"
         text = visit.page.inner_text("main")
         assert "\\frac" not in text and "\\mathbf" not in text, "raw LaTeX is visible on the page"
+
+
+def test_the_chinese_edition_typesets_and_searches_in_chinese(book, site, browser):
+    with _Visit(browser, f"{site}/zh_CN/05_backprop.html") as visit:
+        assert visit.page.evaluate("() => document.documentElement.lang") == "zh-CN"
+        text = visit.page.inner_text("main")
+        assert "\\frac" not in text and len(CJK.findall(text)) > 1000, text[:300]
+        visit.page.click("p.mlcourse-edition a")
+        visit.page.wait_for_load_state("load")
+        assert visit.page.url.endswith("/05_backprop.html") and "/zh_CN/" not in visit.page.url
+        assert not visit.problems, visit.problems
+    with _Visit(browser, f"{site}/zh_CN/search.html?q=反向传播") as visit:
+        visit.page.wait_for_selector("#search-results li", timeout=20_000)
+        assert "反向传播" in visit.page.inner_text("#search-results")
+        assert not visit.problems, visit.problems
 
 
 def test_search_works_offline(book, site, browser):

@@ -48,7 +48,8 @@ def _qualify_glue(app: Any) -> None:
 
     def publish_msgstr(app: Any, source: str, source_path: str, *args: Any, **kwargs: Any) -> nodes.Element:
         page = app.env.doc2path(app.env.docname, False)
-        return publish(app, _GLUE_ROLE.sub(lambda match: f"{match.group(1)}{page}::", source), source_path, *args, **kwargs)
+        qualified = _GLUE_ROLE.sub(lambda match: f"{match.group(1)}{page}::", source)
+        return publish(app, qualified, source_path, *args, **kwargs)
 
     publish_msgstr.qualifies_glue = True  # type: ignore[attr-defined]
     i18n.publish_msgstr = publish_msgstr
