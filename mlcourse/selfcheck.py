@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlcourse.i18n import tr
+from mlcourse.i18n import language, tr
 
 __all__ = [
     "CheckError",
@@ -72,11 +72,13 @@ def find_notebook(target: str, cwd: Path | None = None) -> Path:
             "run from the course folder, or give the notebook's path"
         )
     prefix = target if "_" in target else f"{int(target):02d}_"
-    folders = sorted(p for p in (course / "exercises").iterdir() if p.is_dir() and p.name.startswith(prefix))
+    # in Chinese, the Chinese release (exercises-zh_CN/, the same cells) if the course has it
+    releases = "exercises-zh_CN" if language() == "zh_CN" and (course / "exercises-zh_CN").is_dir() else "exercises"
+    folders = sorted(p for p in (course / releases).iterdir() if p.is_dir() and p.name.startswith(prefix))
     notebooks = [nb for folder in folders for nb in sorted(folder.glob("*.ipynb"))]
     if len(notebooks) != 1:
         found = ", ".join(p.relative_to(course).as_posix() for p in notebooks) or "none"
-        raise CheckError(f"exercise {target!r}: expected one notebook in exercises/{prefix}*/; found {found}")
+        raise CheckError(f"exercise {target!r}: expected one notebook in {releases}/{prefix}*/; found {found}")
     return notebooks[0]
 
 

@@ -10,7 +10,8 @@ build (``book/_build/_config.<lang>.yml``): the language, the catalogs, its own 
 (``book/_build/.jupyter_cache`` for English, ``.jupyter_cache_zh_CN`` for Chinese, filled by
 ``scripts/execute_book.py``) and the link to the other edition.
 
-Usage: ``python scripts/build_book.py [en] [zh_CN]`` (both by default); ``make book`` executes, then runs this.
+Usage: ``python scripts/build_book.py [en] [zh_CN]`` (both by default, rendered side by side, one core each; the
+output of each is in ``book/_build/build_<lang>.log``); ``make book`` executes the chapters, then runs this.
 """
 
 from __future__ import annotations
@@ -74,31 +75,49 @@ def config(lang: str, execute: bool = True) -> Path:
     return path
 
 
-def build(lang: str, extra: list[str]) -> int:
-    """Render one edition (the chapters already executed into its cache, or executed now one at a time)."""
-    out = BUILD / f"site_{lang}"
-    env = dict(os.environ, MLCOURSE_LANG=lang)
-    env.pop("MPLBACKEND", None)  # the kernel's inline backend puts the figures into the pages
-    command = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(BOOK), "--config", str(config(lang)),
-        "--path-output", str(out), *extra,
-    ]  # fmt: skip
-    code = subprocess.run(command, env=env, check=False).returncode
-    if code == 0:
-        target = html_dir(lang)
-        if lang != "en":
-            shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(out / "_build" / "html", target, dirs_exist_ok=True)
-        print(f"{LABELS[lang]} edition: file://{target / 'index.html'}")
-    return code
+def _command(lang: str) -> list[str]:
+    jupyter_book = str(Path(sys.executable).with_name("jupyter-book"))
+    out = str(BUILD / f"site_{lang}")
+    return [jupyter_book, "build", str(BOOK), "--config", str(config(lang)), "--path-output", out, "-W", "--keep-going"]
+
+
+def _publish(lang: str) -> None:
+    """Copy the rendered edition to where readers open it (the Chinese one inside the English one)."""
+    target = html_dir(lang)
+    if lang != "en":
+        shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(BUILD / f"site_{lang}" / "_build" / "html", target, dirs_exist_ok=True)
+    print(f"{LABELS[lang]} edition: file://{target / 'index.html'}")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Render the editions named on the command line at the same time (Sphinx uses one core each)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("langs", nargs="*", default=list(LANGUAGES), choices=LANGUAGES)
-    args = parser.parse_args(argv)
-    extra = ["--warningiserror", "--keep-going"]
-    return max(build(lang, extra) for lang in args.langs)
+    parser.add_argument("langs", nargs="*", help=f"any of {', '.join(LANGUAGES)} (default: all)")
+    langs = parser.parse_args(argv).langs or list(LANGUAGES)
+    if set(langs) - set(LANGUAGES):
+        parser.error(f"languages must be among {', '.join(LANGUAGES)}, got {' '.join(langs)}")
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend puts the figures into the pages
+    running = {}
+    for lang in langs:
+        log = (BUILD / f"build_{lang}.log").open("w", encoding="utf-8")
+        proc = subprocess.Popen(
+            _command(lang), env={**env, "MLCOURSE_LANG": lang}, stdout=log, stderr=subprocess.STDOUT
+        )
+        running[lang] = (proc, log)
+    failed = 0
+    for lang, (proc, log) in running.items():
+        code = proc.wait()
+        log.close()
+        output = (BUILD / f"build_{lang}.log").read_text(encoding="utf-8")
+        print(output[-20000:] if code else output[-1500:])
+        if code:
+            print(f"the {LABELS[lang]} edition did not build (exit status {code})", file=sys.stderr)
+            failed = code
+        else:
+            _publish(lang)
+    return failed
 
 
 if __name__ == "__main__":

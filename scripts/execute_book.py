@@ -55,8 +55,10 @@ def _run(executor: str, jobs: list[tuple[str, int]], workers: int | None, logger
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("langs", nargs="*", default=list(LANGUAGES), choices=LANGUAGES)
-    langs = parser.parse_args(argv).langs
+    parser.add_argument("langs", nargs="*", help=f"any of {', '.join(LANGUAGES)} (default: all)")
+    langs = parser.parse_args(argv).langs or list(LANGUAGES)
+    if set(langs) - set(LANGUAGES):
+        parser.error(f"languages must be among {', '.join(LANGUAGES)}, got {' '.join(langs)}")
     start = time.perf_counter()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logger = logging.getLogger("execute_book")

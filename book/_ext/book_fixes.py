@@ -7,6 +7,8 @@
   of its own, where myst-nb's ``{glue:text}`key``` finds no glue data ("No key found in glue data for this
   document"). Each such role in a translation is rewritten to the page-qualified form ``{glue:text}`page::key```,
   which myst-nb resolves after reading from the page's saved glue data: the same value as in the English page.
+  Parsing a translated heading alone would also replace the page's heading slugs (myst-parser keeps one set per
+  page), breaking links to its anchors: the page's slugs are kept.
 - Each page links to the same page in the other edition (``html_context["mlcourse_other_edition"]``, set by
   ``scripts/build_book.py``): a line above the page's content, in the other language.
 """
@@ -33,7 +35,16 @@ def _unique_scripts(app: Any, pagename: str, templatename: str, context: dict[st
     context["script_files"] = unique
 
 
-_GLUE_ROLE = re.compile(r"(\{glue(?::\w*)?\}`)(?![^`]*::)")
+_GLUE_ROLE = re.compile(r"(\{glue(?::\w*)?\}`)([^`]*)`")
+
+
+def _qualified(match: re.Match[str], page: str) -> str:
+    """``{glue:text}`key:fmt``` -> ``{glue:text}`page::key:fmt```; a key without a format gets ``:s`` (the
+    role's default), since myst-nb reads the last ``:`` of ``page::key`` as the start of a format."""
+    role, content = match.group(1), match.group(2)
+    if "::" in content:
+        return match.group(0)
+    return f"{role}{page}::{content}{'' if ':' in content else ':s'}`"
 
 
 def _qualify_glue(app: Any) -> None:
@@ -48,8 +59,18 @@ def _qualify_glue(app: Any) -> None:
 
     def publish_msgstr(app: Any, source: str, source_path: str, *args: Any, **kwargs: Any) -> nodes.Element:
         page = app.env.doc2path(app.env.docname, False)
-        qualified = _GLUE_ROLE.sub(lambda match: f"{match.group(1)}{page}::", source)
-        return publish(app, qualified, source_path, *args, **kwargs)
+        qualified = _GLUE_ROLE.sub(lambda match: _qualified(match, page), source)
+        # myst-parser saves each parsed document's heading slugs as the page's: a translated heading, parsed
+        # alone, would replace the page's slugs with its own, and links to the page's anchors would break
+        metadata = app.env.metadata[app.env.docname]
+        slugs = metadata.get("myst_slugs")
+        try:
+            return publish(app, qualified, source_path, *args, **kwargs)
+        finally:
+            if slugs is None:
+                metadata.pop("myst_slugs", None)
+            else:
+                metadata["myst_slugs"] = slugs
 
     publish_msgstr.qualifies_glue = True  # type: ignore[attr-defined]
     i18n.publish_msgstr = publish_msgstr
