@@ -188,7 +188,9 @@ def _use_cjk_font() -> None:
         return
     families = [name for name in mpl.rcParams["font.family"] if name != found]
     mpl.rcParams["font.family"] = [found, *families]
-    mpl.rcParams["axes.unicode_minus"] = False  # CJK fonts lack U+2212: ticks use "-"
+    path = font_manager.findfont(found)
+    if font_manager.get_font(path).get_char_index(0x2212) == 0:  # no minus sign (U+2212): ticks use "-"
+        mpl.rcParams["axes.unicode_minus"] = False
     # WenQuanYi Zen Hei has one weight (500): matplotlib would log "Failed to find font weight" at every lookup
     logging.getLogger("matplotlib.font_manager").addFilter(
         lambda record: "Failed to find font weight" not in record.getMessage()
