@@ -29,6 +29,8 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mlcourse.i18n import tr
+
 __all__ = [
     "ALWAYS_ALLOWED",
     "DEFAULT_FORBIDDEN",
@@ -171,20 +173,24 @@ def _call_site(frame: types.FrameType | None) -> str:
     if frame is None:
         return ""
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    return f", in the line `{line}`" if line else ""
+    return tr(", in the line `{line}`").format(line=line) if line else ""
 
 
 def _message(graded: str, what: str, site: str) -> str:
-    forbidden = ["the course's reference package (mlcourse)", "scikit-learn"]
+    forbidden = [tr("the course's reference package (mlcourse)"), "scikit-learn"]
     forbidden += [n for n in _state.extra if n not in DEFAULT_FORBIDDEN]
-    listed = ", ".join(forbidden[:-1]) + f" or {forbidden[-1]}"
+    listed = tr("{names} or {last}").format(names=tr(", ").join(forbidden[:-1]), last=forbidden[-1])
     allowed = sorted(p for p, v in _state.rules if v == _ALLOW and p not in ALWAYS_ALLOWED)
     return (
-        f"{graded} calls {what}{site}: this task does not allow it.\n"
-        f"The point of the exercise is to build it yourself: while it is tested, {graded} may not call {listed}"
-        + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
-        + ". Everything else is fine: array and tensor operations, your own functions.\n"
-        "Hint: write that step yourself instead of calling a routine that does it."
+        tr("{graded} calls {what}{site}: this task does not allow it.").format(graded=graded, what=what, site=site)
+        + "\n"
+        + tr(
+            "The point of the exercise is to build it yourself: while it is tested, {graded} may not call {listed}"
+        ).format(graded=graded, listed=listed)
+        + (tr(" (allowed here: {names})").format(names=", ".join(allowed)) if allowed else "")
+        + tr(". Everything else is fine: array and tensor operations, your own functions.")
+        + "\n"
+        + tr("Hint: write that step yourself instead of calling a routine that does it.")
     )
 
 

@@ -135,7 +135,7 @@ _FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)(?:![rsa])?(?::[^{}]*)?\}")
 
 
 @cache
-def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
+def _templates(lang: str) -> list[tuple[re.Pattern[str], str, int]]:
     """The catalog's entries with ``{name}`` fields, as patterns that match the English once filled in."""
     patterns = []
     for msgid, msgstr in _catalog(lang).items():
@@ -154,7 +154,9 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
                 names.add(name)
             end = match.end()
         regex += re.escape(msgid[end:])
-        patterns.append((re.compile(regex, re.DOTALL), msgstr))
+        literal = len(_FIELD.sub("", msgid))
+        if literal >= 8:  # "a {kind}" or "{a} or {b}" would match unrelated text
+            patterns.append((re.compile(regex, re.DOTALL), msgstr, literal))
     return patterns
 
 
@@ -220,9 +222,9 @@ def tr(message: str) -> str:
         return found
     # text made by formatting an entry with fields, e.g. "early stopping (patience 10)" from the entry
     # "early stopping (patience {PATIENCE})": the translation with the same values in its fields
-    for pattern, translation in _templates(lang):
-        match = pattern.fullmatch(message)
-        if match:
+    for pattern, translation, literal in _templates(lang):
+        match = pattern.fullmatch(message) if 4 * literal >= len(message) else None
+        if match:  # most of the message is the entry's own text, not what filled its fields
             return _fill(translation, match.groupdict())
     return message
 

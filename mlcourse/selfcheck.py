@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_TASK_HEADING = re.compile(r"^#{1,3}\s+(Task\s+\d+.*)$", re.M)
+_TASK_HEADING = re.compile(r"^#{1,3}\s+((?:Task|任务)\s*\d+.*)$", re.M)  # the English or the Chinese release
 
 
 class CheckError(ValueError):

@@ -39,7 +39,8 @@ _hints.install()  # a NameError in a test names the earlier cell that failed (in
 
 
 def _with_hint(message: str, hint: str) -> str:
-    return f"{message}\n{tr('Hint:')} {tr(hint)}" if hint else message
+    label = tr("Hint:")
+    return f"{message}\n{label}{'' if label.endswith('：') else ' '}{tr(hint)}" if hint else message  # noqa: RUF001
 
 
 def _raise_if_forbidden_call() -> None:
@@ -203,12 +204,16 @@ def _describe(value: Any) -> str:
     """A short description of an argument: its shape and dtype for arrays and tensors, else its type."""
     shape = getattr(value, "shape", None)
     if shape is not None and not callable(shape):
-        return f"shape {tuple(int(n) for n in shape)} ({getattr(value, 'dtype', '?')})"
+        return tr("shape {shape} ({dtype})").format(
+            shape=tuple(int(n) for n in shape), dtype=getattr(value, "dtype", "?")
+        )
     if isinstance(value, (list, tuple)) and value and all(hasattr(v, "shape") for v in value):
         shapes = ", ".join(str(tuple(int(n) for n in v.shape)) for v in value)
-        return f"a {type(value).__name__} of {len(value)} arrays of shapes {shapes}"
+        return tr("a {kind} of {n} arrays of shapes {shapes}").format(
+            kind=type(value).__name__, n=len(value), shapes=shapes
+        )
     text = repr(value)
-    return text if len(text) <= 40 else f"a {type(value).__name__}"
+    return text if len(text) <= 40 else tr("a {kind}").format(kind=type(value).__name__)
 
 
 def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: str = "", **kwargs: Any) -> Any:
@@ -237,7 +242,11 @@ def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: 
             bound = inspect.signature(func).bind(*args, **kwargs).arguments
         except (TypeError, ValueError):
             bound = {f"argument {i + 1}": a for i, a in enumerate(args)} | kwargs
-        lines = [f"{name}({', '.join(bound)}) raised {type(exc).__name__}: {exc}", tr("It was called with:")]
+        call = f"{name}({', '.join(bound)})"
+        lines = [
+            tr("{call} raised {error}").format(call=call, error=f"{type(exc).__name__}: {exc}"),
+            tr("It was called with:"),
+        ]
         lines += [f"  {arg}: {_describe(value)}" for arg, value in bound.items()]
         if expected:
             lines.append(f"{tr('Expected:')} {tr(expected)}")

@@ -345,6 +345,11 @@ def check(fresh: bool = True) -> int:
 # ---------------------------------------------------------------------------------------------- exercises
 
 
+def chinese_release_paths(markdown: str) -> str:
+    """``exercises/NN_topic/...`` -> ``exercises-zh_CN/NN_topic/...``: the Chinese notebook names its own path."""
+    return re.sub(r"(?<![\w-])exercises/(?=\d\d_)", f"exercises-{LANG}/", markdown)
+
+
 def translated_notebook(notebook: dict, catalog: dict[str, str], strict: bool = True) -> dict:
     """``notebook`` (a source notebook of solutions/, as JSON) with every markdown block from ``catalog``.
 
@@ -361,7 +366,7 @@ def translated_notebook(notebook: dict, catalog: dict[str, str], strict: bool = 
             if block not in catalog:
                 missing.append(block[:60])
             blocks.append(catalog.get(block, block))
-        cell["source"] = "\n\n".join(blocks)
+        cell["source"] = chinese_release_paths("\n\n".join(blocks))
     if missing and strict:
         raise ValueError(
             f"{len(missing)} markdown blocks are not translated, e.g. {missing[0]!r}: run `make translations`"

@@ -207,7 +207,8 @@ def test_the_chinese_release_is_what_the_catalogs_make_now():
                     assert zh_cell.source == en_cell.source, f"{released}: a code cell differs from the English release"
                 else:
                     blocks = translations.markdown_blocks(en_cell.source)
-                    assert zh_cell.source == "\n\n".join(catalog[b] for b in blocks), (
+                    expected = translations.chinese_release_paths("\n\n".join(catalog[b] for b in blocks))
+                    assert zh_cell.source == expected, (
                         f"{released}: a markdown cell is not the catalog's translation: run `make release`"
                     )
 
@@ -250,3 +251,23 @@ def test_an_exercise_graded_in_chinese_end_to_end(tmp_path, monkeypatch):
     assert errors, "the mutant's graded notebook shows no failing test"
     assert all(CJK.search(message) for message in errors), errors
     assert any(i18n.tr("Hint:") in message for message in errors), errors
+
+
+def test_mlcourse_check_finds_the_tasks_and_the_notebook_of_the_chinese_release(monkeypatch):
+    """`mlcourse check` groups the test cells by task headings ("## 任务 N — ..." in Chinese) and, in Chinese,
+    checks the notebook of exercises-zh_CN/."""
+    from mlcourse.selfcheck import _TASK_HEADING, find_notebook
+
+    for assignment in ng.assignments():
+        for source in ng.source_notebooks(assignment):
+            tasks = {}
+            for folder in (ng.EXERCISES, ROOT / "exercises-zh_CN"):
+                nb = nbformat.read(folder / assignment / source.name, as_version=4)
+                tasks[folder.name] = [
+                    _TASK_HEADING.search(c.source) is not None for c in nb.cells if c.cell_type == "markdown"
+                ]
+            assert tasks["exercises-zh_CN"] == tasks["exercises"] and any(tasks["exercises"]), assignment
+    monkeypatch.setenv("MLCOURSE_LANG", "zh_CN")
+    assert find_notebook("04", cwd=ROOT).parent.parent.name == "exercises-zh_CN"
+    monkeypatch.setenv("MLCOURSE_LANG", "en")
+    assert find_notebook("04", cwd=ROOT).parent.parent.name == "exercises"

@@ -1,4 +1,4 @@
-"""PyTorch counterparts of :mod:`mlcourse.transfer` (chapter 10): checkpoints of a ``state_dict`` and layerwise
+"""PyTorch counterparts of ``mlcourse.transfer`` (chapter 10): checkpoints of a ``state_dict`` and layerwise
 parameter groups that freeze some layers and give the others their own learning rates.
 
 ``torch.save(net.state_dict(), path)`` and ``net.load_state_dict(torch.load(path))`` are what practitioners write.
