@@ -236,3 +236,14 @@ def tr_noop(message: str) -> str:
     and the figure shows ``tr(name)``.
     """
     return message
+
+
+# A chapter imports pyplot before this module; its first figure's title and labels are made (with the fonts of
+# that moment) before any tr() runs. So in Chinese the CJK font is set up now. (A wrong MLCOURSE_LANG is
+# reported by the first tr(), not by an import.)
+if "matplotlib" in sys.modules and os.environ.get("MLCOURSE_LANG", "zh").strip() != "en":
+    try:
+        if language() != "en":
+            _use_cjk_font()
+    except ValueError:
+        pass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,26 @@ def html_dir(lang: str) -> Path:
     return HTML if lang == "en" else HTML / lang
 
 
+def glossary_terms() -> list[str]:
+    """The Chinese terms of ``book/glossary.md`` (its 中文 column: alternatives split, markers and notes dropped)."""
+    terms = []
+    for line in (BOOK / "glossary.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+            continue
+        words = re.sub(r"\*seed\*|[(（][^)）]*[)）]", " ", cells[1])  # noqa: RUF001
+        terms += [w.strip() for w in re.split(r"[/,，、]", words) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w.strip())]  # noqa: RUF001
+    return sorted(set(terms))
+
+
+def search_dictionary() -> Path:
+    """jieba's user dictionary for the Chinese search index: one glossary term per line, with a high frequency."""
+    path = BUILD / "search_dictionary_zh_CN.txt"
+    BUILD.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{term} 100000\n" for term in glossary_terms()), encoding="utf-8")
+    return path
+
+
 def config(lang: str, execute: bool = True) -> Path:
     """Write the Jupyter Book configuration for ``lang`` (``execute=False``: none of the chapters run) and return it."""
     if lang not in LANGUAGES:
@@ -66,6 +87,9 @@ def config(lang: str, execute: bool = True) -> Path:
         "lang": other.replace("_", "-"),
     }
     if lang != "en":
+        # the search index splits Chinese into words with jieba; the glossary's terms are words of their own, so
+        # that a search for 反向传播 finds backpropagation (jieba alone cuts it into 反向 + 传播)
+        settings["html_search_options"] = {"dict": str(search_dictionary())}
         conf["title"] = "从零开始的深度学习"
         footer = '<p>离线运行，CPU 或 GPU 均可。种子文章中的错误列在<a href="errata.html">勘误</a>中。</p>'  # noqa: RUF001
         conf.setdefault("html", {})["extra_footer"] = footer

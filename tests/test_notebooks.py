@@ -67,7 +67,7 @@ def _executed_by_book_build(path: Path) -> str | None:
     """
     if os.environ.get("MLCOURSE_BOOK_EXECUTED") != "1":
         return None
-    executed = ROOT / "book" / "_build" / "jupyter_execute" / path.name
+    executed = ROOT / "book" / "_build" / "site_en" / "_build" / "jupyter_execute" / path.name  # build_book.py's
     if not executed.exists():
         return None
     built = executed.stat().st_mtime

@@ -75,6 +75,27 @@ def test_numpy_and_own_code_are_allowed_and_the_answer_is_unchanged():
     assert _watch.violation() is None
 
 
+def test_printing_and_warning_under_the_graders_capped_streams_are_allowed(monkeypatch):
+    """While graded, stdout and stderr are mlcourse.grading.sandbox's capped streams: a graded function that prints
+    (or whose NumPy warns) writes through them, which is not a call into the course's answers."""
+    import warnings
+
+    from mlcourse.grading.sandbox import _CappedStream
+
+    def chatty(X):
+        print("debugging", X.shape)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            np.exp(np.array([1000.0]))  # RuntimeWarning: overflow, written to stderr
+        return _std_numpy(X)
+
+    monkeypatch.setattr(sys, "stdout", _CappedStream(sys.stdout, 10_000))
+    monkeypatch.setattr(sys, "stderr", _CappedStream(sys.stderr, 10_000))
+    _watch.watch(chatty)
+    expect_close(chatty(X), _std_numpy(X), "standardize(X)")
+    assert _watch.violation() is None
+
+
 def test_catching_the_error_does_not_help():
     _watch.watch(_std_catches_and_recovers)
     out = _std_catches_and_recovers(X)  # the learner's except clause swallowed the error ...
