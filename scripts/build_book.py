@@ -114,13 +114,19 @@ def _publish(lang: str) -> None:
     print(f"{LABELS[lang]} edition: file://{target / 'index.html'}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Render the editions named on the command line at the same time (Sphinx uses one core each)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def languages(argv: list[str] | None, doc: str) -> list[str]:
+    """The editions a script's command line names (``en``, ``zh_CN``; none: all), checked."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     parser.add_argument("langs", nargs="*", help=f"any of {', '.join(LANGUAGES)} (default: all)")
     langs = parser.parse_args(argv).langs or list(LANGUAGES)
     if set(langs) - set(LANGUAGES):
         parser.error(f"languages must be among {', '.join(LANGUAGES)}, got {' '.join(langs)}")
+    return langs
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the editions named on the command line at the same time (Sphinx uses one core each)."""
+    langs = languages(argv, __doc__ or "")
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # the kernel's inline backend puts the figures into the pages
     running = {}

@@ -17,7 +17,6 @@ A chapter that fails is reported here with its traceback, and the script exits n
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -30,7 +29,7 @@ from jupyter_cache.executors import load_executor
 from mlcourse.grading.parallel import share_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_book import BOOK, LANGUAGES, cache_dir
+from build_book import BOOK, cache_dir, languages
 
 ALONE = {"11_scaling.ipynb"}  # times 1 vs 2 processes on this machine's cores: nothing else may run meanwhile
 TIMEOUT_S = 300  # per chapter, as execute.timeout in book/_config.yml
@@ -54,11 +53,7 @@ def _run(executor: str, jobs: list[tuple[str, int]], workers: int | None, logger
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("langs", nargs="*", help=f"any of {', '.join(LANGUAGES)} (default: all)")
-    langs = parser.parse_args(argv).langs or list(LANGUAGES)
-    if set(langs) - set(LANGUAGES):
-        parser.error(f"languages must be among {', '.join(LANGUAGES)}, got {' '.join(langs)}")
+    langs = languages(argv, __doc__ or "")
     start = time.perf_counter()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logger = logging.getLogger("execute_book")
