@@ -114,14 +114,23 @@ def expect_written_here(func: Any, forbidden: Iterable[str] = (), allowed: Itera
     _raise_if_forbidden_call()
 
 
+def _as_array(value: Any) -> np.ndarray:
+    """``value`` as a NumPy array; a torch tensor is first detached and copied to the host, so that a result on
+    the GPU or one that requires grad is checked like any other (``np.asarray`` refuses both)."""
+    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+        value = value.detach().cpu()
+    return np.asarray(value)
+
+
 def expect_shape(actual: Any, shape: tuple[int, ...], what: str, hint: str = "") -> np.ndarray:
-    """Fail unless ``actual`` is an array-like of exactly ``shape``; return it as an array."""
+    """Fail unless ``actual`` is an array-like of exactly ``shape`` (a torch tensor on any device counts);
+    return it as a NumPy array."""
     _raise_if_forbidden_call()
     if actual is None:
         raise AssertionError(
             _with_hint(tr("{what} returned None: did you forget `return`?").format(what=tr(what)), hint)
         )
-    arr = np.asarray(actual)
+    arr = _as_array(actual)
     if arr.shape != tuple(shape):
         message = tr("{what} should have shape {shape}, but has shape {actual}")
         raise AssertionError(_with_hint(message.format(what=tr(what), shape=tuple(shape), actual=arr.shape), hint))
@@ -312,7 +321,7 @@ def expect_on_device(actual: Any, device: Any, what: str, hint: str = "") -> np.
                 hint,
             )
         )
-    return np.asarray(actual.detach().cpu().numpy())
+    return _as_array(actual)
 
 
 def expect_raises(func: Callable[[], Any], error: type[BaseException], what: str, hint: str = "") -> None:

@@ -8,7 +8,8 @@ the words they glue are Chinese (``mlcourse.i18n.tr``). Each page links to the s
 ``book/_config.yml`` is the English configuration; ``config(lang)`` writes the one for a language beside the
 build (``book/_build/_config.<lang>.yml``): the language, the catalogs, its own execution cache
 (``book/_build/.jupyter_cache`` for English, ``.jupyter_cache_zh_CN`` for Chinese, filled by
-``scripts/execute_book.py``) and the link to the other edition.
+``scripts/execute_book.py``) and the link to the other edition; ``toc(lang)`` writes its table of contents
+(``_toc.<lang>.yml``, the part captions translated).
 
 Usage: ``python scripts/build_book.py [en] [zh_CN]`` (both by default, rendered side by side, one core each; the
 output of each is in ``book/_build/build_<lang>.log``); ``make book`` executes the chapters, then runs this.
@@ -65,6 +66,31 @@ def search_dictionary() -> Path:
     return path
 
 
+def toc(lang: str) -> Path:
+    """The table of contents for ``lang``: ``book/_toc.yml`` with its part captions from the edition's catalogs.
+
+    sphinx-external-toc inserts the toctree after Sphinx has translated the page, so captions in ``_toc.yml``
+    would stay English in the sidebar; they are extracted with the root page (``intro.po``) and put in here."""
+    path = BOOK / "_toc.yml"
+    if lang == "en":
+        return path
+    from mlcourse.i18n import read_po
+
+    translated: dict[str, str] = {}
+    for catalog in sorted((BOOK / "locales" / lang / "LC_MESSAGES").glob("*.po")):
+        translated.update(read_po(catalog))
+    contents = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for part in contents.get("parts", []):
+        if part["caption"] not in translated:
+            raise ValueError(f"the caption {part['caption']!r} of book/_toc.yml has no {lang} translation: "
+                             "run make translations and translate it")  # fmt: skip
+        part["caption"] = translated[part["caption"]]
+    out = BUILD / f"_toc.{lang}.yml"
+    BUILD.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(contents, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
 def config(lang: str, execute: bool = True) -> Path:
     """Write the Jupyter Book configuration for ``lang`` (``execute=False``: none of the chapters run) and return it."""
     if lang not in LANGUAGES:
@@ -102,7 +128,10 @@ def config(lang: str, execute: bool = True) -> Path:
 def _command(lang: str) -> list[str]:
     jupyter_book = str(Path(sys.executable).with_name("jupyter-book"))
     out = str(BUILD / f"site_{lang}")
-    return [jupyter_book, "build", str(BOOK), "--config", str(config(lang)), "--path-output", out, "-W", "--keep-going"]
+    return [
+        jupyter_book, "build", str(BOOK), "--config", str(config(lang)), "--toc", str(toc(lang)),
+        "--path-output", out, "-W", "--keep-going",
+    ]  # fmt: skip
 
 
 def _publish(lang: str) -> None:

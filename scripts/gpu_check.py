@@ -1,6 +1,6 @@
 """GPU check for a machine with CUDA: the torch paths and every exercise solution, run on the GPU.
 
-    make gpu-check            # or: PYTHONPATH=. python3 scripts/gpu_check.py [--skip-notebooks]
+    make gpu-check            # or: PYTHONPATH=. python3 scripts/gpu_check.py [--skip-notebooks] [--workers N]
 
 1. the device-dependent tests (tests/test_pt.py, test_model.py, test_losses.py, test_backprop.py,
    test_optim.py, test_regularization.py, test_transfer.py, test_scaling.py) with MLCOURSE_DEVICE=cuda;
@@ -40,9 +40,10 @@ TESTS = [
 ]
 
 
-def run_tests() -> bool:
-    print("== device-dependent tests, MLCOURSE_DEVICE=cuda", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS], cwd=ROOT)
+def run_tests(workers: int) -> bool:
+    print(f"== device-dependent tests, MLCOURSE_DEVICE=cuda ({workers} pytest workers)", flush=True)
+    parallel = ["-n", str(workers)] if workers > 1 else []
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *parallel, *TESTS], cwd=ROOT)
     return proc.returncode == 0
 
 
@@ -63,19 +64,26 @@ def execute(path: Path) -> tuple[str, object]:
     return f"ok ({time.perf_counter() - start:.1f} s)", nb
 
 
-def run_notebooks() -> bool:
-    print("== solution notebooks, MLCOURSE_DEVICE=cuda", flush=True)
+def _status(path: Path) -> str:
+    return execute(path)[0]
+
+
+def run_notebooks(workers: int) -> bool:
+    """Every solution notebook, ``workers`` kernels at a time (they share the one GPU)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    print(f"== solution notebooks, MLCOURSE_DEVICE=cuda ({workers} at a time)", flush=True)
     try:
         import nbclient  # noqa: F401
     except ImportError as exc:
         print(f"   skipped: {exc} (install nbclient and ipykernel)")
         return False
-    ok = True
-    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
-        status, _ = execute(path)
-        ok &= status.startswith("ok")
+    paths = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        statuses = list(pool.map(_status, paths))
+    for path, status in zip(paths, statuses, strict=True):
         print(f"   {path.relative_to(ROOT)}: {status}", flush=True)
-    return ok
+    return all(status.startswith("ok") for status in statuses)
 
 
 def step_time(device: str, batch: int, width: int, depth: int, steps: int, dtype: torch.dtype) -> float:
@@ -211,6 +219,10 @@ def run_chapter() -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=max(1, min(4, (os.cpu_count() or 1) // 4)),
+        help="pytest workers and notebooks run at a time (default: a quarter of the cores, at most 4)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not torch.cuda.is_available():
         print("no CUDA device here: the GPU check needs a machine with an NVIDIA GPU", file=sys.stderr)
@@ -218,9 +230,9 @@ def main() -> int:
     os.environ["MLCOURSE_DEVICE"] = "cuda"
     os.environ["PYTHONPATH"] = f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}", flush=True)
-    results = {"tests": run_tests()}
+    results = {"tests": run_tests(args.workers)}
     if not args.skip_notebooks:
-        results["notebooks"] = run_notebooks()
+        results["notebooks"] = run_notebooks(args.workers)
     benchmark()
     results["chapter 11"] = scaling()
     if not args.skip_notebooks:

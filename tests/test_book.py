@@ -223,7 +223,8 @@ def _text(page: Path) -> str:
 
 def test_the_chinese_edition_is_chinese_and_linked_both_ways(book):
     """Every page of the table of contents exists in Chinese, is marked zh-CN, reads as Chinese (most letters of
-    its prose are CJK, not Latin), and links to its English twin, which links back."""
+    its prose are CJK, not Latin), shows the sidebar's part captions in Chinese, and links to its English twin,
+    which links back."""
     problems = []
     for stem in (Path(f).stem for f in _toc_files()):
         zh, en = ZH / f"{stem}.html", book / f"{stem}.html"
@@ -244,7 +245,22 @@ def test_the_chinese_edition_is_chinese_and_linked_both_ways(book):
         for leftover in ("missing from font", "findfont", "does not have a glyph"):
             if leftover in page:
                 problems.append(f"zh_CN/{stem}.html: a figure lacked a CJK font ({leftover!r} in its output)")
+        captions = re.findall(r'<span class="caption-text">(.*?)</span>', page)
+        if captions != _chinese_captions():
+            problems.append(f"zh_CN/{stem}.html: the sidebar's parts are {captions}, not {_chinese_captions()}")
     assert not problems, "\n".join(problems)
+
+
+def _chinese_captions() -> list[str]:
+    """The part captions of ``_toc.yml`` as the Chinese catalog translates them (they are extracted with the
+    root page), escaped as in HTML."""
+    import yaml
+
+    from mlcourse.i18n import read_po
+
+    translated = read_po(BOOK / "locales" / "zh_CN" / "LC_MESSAGES" / "intro.po")
+    parts = yaml.safe_load((BOOK / "_toc.yml").read_text())["parts"]
+    return [html.escape(translated.get(part["caption"], f"(untranslated) {part['caption']}")) for part in parts]
 
 
 # --- the browser -------------------------------------------------------------------------------------------------

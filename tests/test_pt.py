@@ -190,3 +190,16 @@ def test_both_loops_share_one_loop_and_one_early_stopping_record():
     assert h1.epoch == h2.epoch == [0, 1]
     result = pt.evaluate(net, X, y)
     assert isinstance(result, Evaluation) and result.loss > 0 and 0 <= result.accuracy <= 1
+
+
+def test_expect_close_checks_a_tensor_on_the_device_and_one_that_requires_grad():
+    """A learner's torch result goes straight into the checks, wherever it lives (solutions/04_loss does this
+    on the GPU): the checks copy it to the host instead of failing inside NumPy."""
+    from mlcourse.testing import expect_close, expect_shape
+
+    device = get_device()
+    w = torch.tensor([1.0, 2.0], dtype=torch.float64, device=device, requires_grad=True)
+    expect_close((w * 2).sum(), 6.0, "sum")
+    assert expect_shape(w * 2, (2,), "w * 2").tolist() == [2.0, 4.0]
+    with pytest.raises(AssertionError, match=r"w \* 2 is wrong at index \(1,\): expected 5, got 4"):
+        expect_close(w * 2, [2.0, 5.0], "w * 2")
