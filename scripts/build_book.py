@@ -46,16 +46,22 @@ def html_dir(lang: str) -> Path:
     return HTML if lang == "en" else HTML / lang
 
 
-def glossary_terms() -> list[str]:
-    """The Chinese terms of ``book/glossary.md`` (its 中文 column: alternatives split, markers and notes dropped)."""
-    terms = []
+def glossary_rows() -> list[tuple[str, str]]:
+    """The rows of ``book/glossary.md``'s table: (English cell, 中文 cell without its *seed* markers and
+    parenthesised notes). The term test pairs them; the search dictionary takes the Chinese words."""
+    rows = []
     for line in (BOOK / "glossary.md").read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 4 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
-            continue
-        words = re.sub(r"\*seed\*|[(（][^)）]*[)）]", " ", cells[1])  # noqa: RUF001
-        terms += [w.strip() for w in re.split(r"[/,，、]", words) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w.strip())]  # noqa: RUF001
-    return sorted(set(terms))
+        if len(cells) < 4 or cells[0] == "English" or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+            continue  # not a row of the table, or its header
+        rows.append((cells[0], re.sub(r"\s*(?:\*seed\*|[(（][^)）]*[)）])", "", cells[1]).strip()))  # noqa: RUF001
+    return rows
+
+
+def glossary_terms() -> list[str]:
+    """The Chinese terms of ``book/glossary.md`` (its 中文 column: alternatives split, markers and notes dropped)."""
+    words = [w.strip() for _, chinese in glossary_rows() for w in re.split(r"[/,，、]", chinese)]  # noqa: RUF001
+    return sorted({w for w in words if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)})
 
 
 def search_dictionary() -> Path:

@@ -59,15 +59,15 @@ _KEEP = {
 
 
 def _keep(text: str, kind: str) -> list[str]:
+    """What of ``kind`` in ``text`` a translation must keep as written, sorted (a multiset)."""
+    if kind in ("code", "placeholder", "html"):  # not inside math or a role: {a} in \frac{a}, <target> of a role
+        text = _KEEP["role"].sub(" ", _KEEP["math"].sub(" ", text))
+    if kind == "html":  # nor inside code: `<b>` is code
+        text = _KEEP["code"].sub(" ", text)
     found = _KEEP[kind].findall(text)
     if kind == "role":  # {ref}`words <target>`: the target stays, the words are translated
         found = [re.sub(r"`.*<([^>]+)>`$", r"<\1>", item, flags=re.DOTALL) for item in found]
         found = [item for item in found if not item.startswith(("{term}", "{abbr}"))]
-    if kind == "code":
-        text_without_roles = _KEEP["role"].sub(" ", _KEEP["math"].sub(" ", text))
-        found = _KEEP["code"].findall(text_without_roles)
-    if kind == "placeholder":
-        found = _KEEP["placeholder"].findall(_KEEP["math"].sub(" ", _KEEP["role"].sub(" ", text)))
     return sorted(found)
 
 
@@ -324,16 +324,15 @@ def stale(templates: dict[str, Catalog], directory: Path, prefix: str) -> Iterab
             yield f"{prefix}{name}: {len(missing)} English strings not in the catalog, e.g. {missing[0][:60]!r}"
 
 
-def check(fresh: bool = True) -> int:
-    """Report every problem; exit status 1 if there is any. ``fresh`` also re-extracts the English to compare."""
-    found = []
-    if fresh:
-        behind = [
-            *stale(book_templates(), BOOK_CATALOGS, "book/"),
-            *stale(exercise_templates(), EXERCISE_CATALOGS, "exercises/"),
-            *stale({"mlcourse": code_template()}, CODE_CATALOG.parent, ""),
-        ]
-        found += [f"{item} (run `make translations`)" for item in behind]
+def check() -> int:
+    """Report every problem (the English re-extracted: catalogs behind it; untranslated, fuzzy or damaged
+    entries); exit status 1 if there is any."""
+    behind = [
+        *stale(book_templates(), BOOK_CATALOGS, "book/"),
+        *stale(exercise_templates(), EXERCISE_CATALOGS, "exercises/"),
+        *stale({"mlcourse": code_template()}, CODE_CATALOG.parent, ""),
+    ]
+    found = [f"{item} (run `make translations`)" for item in behind]
     for name, path, code in catalogs():
         found += [f"{name}: {problem}" for problem in problems(path, code)]
     for line in found:
@@ -350,11 +349,11 @@ def chinese_release_paths(markdown: str) -> str:
     return re.sub(r"(?<![\w-])exercises/(?=\d\d_)", f"exercises-{LANG}/", markdown)
 
 
-def translated_notebook(notebook: dict, catalog: dict[str, str], strict: bool = True) -> dict:
+def translated_notebook(notebook: dict, catalog: dict[str, str]) -> dict:
     """``notebook`` (a source notebook of solutions/, as JSON) with every markdown block from ``catalog``.
 
     Code cells, cell ids and nbgrader metadata are untouched: the Chinese notebook is graded by the very same
-    tests. ``strict``: a block the catalog lacks is an error (else it stays English).
+    tests. A block the catalog lacks is an error (a release never mixes languages silently).
     """
     out = json.loads(json.dumps(notebook))
     missing = []
@@ -367,7 +366,7 @@ def translated_notebook(notebook: dict, catalog: dict[str, str], strict: bool = 
                 missing.append(block[:60])
             blocks.append(catalog.get(block, block))
         cell["source"] = chinese_release_paths("\n\n".join(blocks))
-    if missing and strict:
+    if missing:
         raise ValueError(
             f"{len(missing)} markdown blocks are not translated, e.g. {missing[0]!r}: run `make translations`"
         )
@@ -375,7 +374,7 @@ def translated_notebook(notebook: dict, catalog: dict[str, str], strict: bool = 
     return out
 
 
-def release_zh(assignments: list[str], strict: bool = True) -> int:
+def release_zh(assignments: list[str]) -> int:
     """The Chinese release: ``solutions-zh_CN/<a>`` (translated sources, for grading in Chinese; git-ignored) and
     ``exercises-zh_CN/<a>`` (the students' notebooks, made by ``nbgrader generate_assignment`` from them)."""
     import shutil
@@ -390,7 +389,7 @@ def release_zh(assignments: list[str], strict: bool = True) -> int:
         shutil.copytree(SOLUTIONS / name, source, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         for path in source.glob("*.ipynb"):
             notebook = json.loads(path.read_text(encoding="utf-8"))
-            translated = translated_notebook(notebook, catalog, strict)
+            translated = translated_notebook(notebook, catalog)
             path.write_text(json.dumps(translated, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         with tempfile.TemporaryDirectory() as tmp:
             course = Path(tmp)

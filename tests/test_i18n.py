@@ -22,6 +22,7 @@ from mlcourse.testing import expect_close
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+import build_book  # noqa: E402
 import translations  # noqa: E402
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -124,6 +125,29 @@ def test_doctor_speaks_chinese():
     assert english.stdout.strip().splitlines()[-1] in ("ready for the course", "not ready: 1 problem(s) above")
 
 
+def test_a_damaged_translation_is_named_and_a_faithful_one_passes():
+    """What a translation must keep as written: each kind of damage is reported by kind; translating the words
+    of a role or a link, or moving things around, is not damage."""
+    msgid = "See {ref}`the loss <sec-loss>`, `np.mean` and [docs](api.md): $L = \\frac{1}{n}$ for <b>{n}</b> samples."
+    good = "见{ref}`损失 <sec-loss>`：$L = \\frac{1}{n}$，用 `np.mean`，[文档](api.md)，共 <b>{n}</b> 个样本。"  # noqa: RUF001
+    assert translations.mismatches(msgid, good) == []
+    for damaged, kind in [
+        (good.replace("$L = \\frac{1}{n}$", "$L = 1/n$"), "math"),
+        (good.replace("<sec-loss>", "<sec-losses>"), "role"),
+        (good.replace("`np.mean`", "np.mean"), "code"),
+        (good.replace("(api.md)", "(API.md)"), "link target"),
+        (good.replace("<b>{n}</b>", "{n}"), "html"),
+    ]:
+        found = translations.mismatches(msgid, damaged)
+        assert len(found) == 1 and found[0].startswith(f"{kind}:"), (kind, found)
+    # code strings: only the {fields} count, and a field inside math or a role is not one
+    assert translations.mismatches("{what} is wrong: {n:.3g}", "{what}错了：{n:.3g}", code=True) == []  # noqa: RUF001
+    assert translations.mismatches("{what} is wrong: {n:.3g}", "{what}错了：{n}", code=True)[0].startswith(
+        "placeholder:"
+    )  # noqa: RUF001
+    assert translations.mismatches("{n} samples of $\\frac{a}{b}$", "$\\frac{a}{b}$ 的 {n} 个样本", code=True) == []
+
+
 @pytest.mark.slow
 def test_catalogs_are_complete_current_and_keep_what_must_stay(capsys):
     """0 untranslated, 0 fuzzy; every English string of the book, the exercises and the code is in a catalog
@@ -137,12 +161,8 @@ def _glossary() -> dict[str, set[str]]:
     """English term -> its Chinese words in book/glossary.md (a term in two rows, such as "bias", may be either;
     alternatives "fan_in / fan_out" pair up; "neuron, unit" are two English names of one term)."""
     terms: dict[str, set[str]] = {}
-    for line in (ROOT / "book" / "glossary.md").read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) < 4 or cells[0] in ("English", "---") or not CJK.search(cells[1]):
-            continue
-        english = re.sub(r"\s*\(.*?\)", "", cells[0]).strip()
-        chinese = re.sub(r"\*seed\*|[(（].*?[)）]", "", cells[1]).strip()  # noqa: RUF001
+    for english_cell, chinese in build_book.glossary_rows():
+        english = re.sub(r"\s*\(.*?\)", "", english_cell).strip()
         en_parts, zh_parts = [p.strip() for p in english.split(" / ")], [p.strip() for p in chinese.split(" / ")]
         if len(en_parts) != len(zh_parts):
             continue
