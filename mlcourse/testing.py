@@ -225,13 +225,17 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else tr("a {kind}").format(kind=type(value).__name__)
 
 
-def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: str = "", **kwargs: Any) -> Any:
+def expect_runs(
+    func: Callable[..., Any], *args: Any, expected: str = "", hint: str = "", returns: int = 0, **kwargs: Any
+) -> Any:
     """Call the learner's ``func(*args, **kwargs)`` and return its result; turn an error it raises into advice.
 
     A NumPy or PyTorch error from inside the learner's code (``matmul: Input operand 1 has a mismatch ...``,
     ``operands could not be broadcast together ...``) becomes a message that lists each argument with its shape,
     says what was ``expected`` and gives the hint. A stub that still raises ``NotImplementedError`` is reported as
     not written yet. An ``AssertionError`` (a check of the learner's own) passes through unchanged.
+    ``returns=n``: the result must be a tuple (or list) of ``n`` values, as a test that unpacks it needs; a
+    missing ``return`` is then named instead of failing as ``cannot unpack non-iterable NoneType``.
     """
     _raise_if_forbidden_call()
     name = getattr(func, "__name__", "the function")
@@ -261,7 +265,25 @@ def expect_runs(func: Callable[..., Any], *args: Any, expected: str = "", hint: 
             lines.append(f"{tr('Expected:')} {tr(expected)}")
         raise AssertionError(_with_hint("\n".join(lines), hint)) from None
     _raise_if_forbidden_call()
+    if returns:
+        _expect_values(result, returns, name, hint)
     return result
+
+
+def _expect_values(result: Any, n: int, name: str, hint: str) -> None:
+    """Fail unless ``result`` is a tuple or list of ``n`` values."""
+    if result is None:
+        raise AssertionError(
+            _with_hint(tr("{what} returned None: did you forget `return`?").format(what=name), hint)
+        )
+    if not isinstance(result, (tuple, list)):
+        got = tr("one {kind}").format(kind=type(result).__name__)
+    elif len(result) != n:
+        got = tr("{count} values").format(count=len(result))
+    else:
+        return
+    message = tr("{what} should return {n} values (a tuple, e.g. `return a, b`), but returned {got}")
+    raise AssertionError(_with_hint(message.format(what=name, n=n, got=got), hint))
 
 
 def _names_used(func: Any) -> set[str]:

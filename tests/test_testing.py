@@ -172,3 +172,29 @@ def test_expect_earlier_task_blames_the_earlier_task_only_when_it_is_used():
     assert first == "two_layer_backward uses task 1 (`dense_backward`), which fails its test: fix it first."
     assert second.startswith("dX is wrong at index (0, 1)")
     expect_earlier_task("task 1", dense_backward, check, used_by=inline_backward)  # not used: not blamed
+
+
+def test_expect_runs_names_a_missing_return_or_a_wrong_count_of_values():
+    """A test that unpacks ``a, b = expect_runs(f, ..., returns=2)`` says what is wrong with what ``f`` returned,
+    instead of Python's ``cannot unpack non-iterable NoneType object``."""
+
+    def no_return(x):
+        x + 1
+
+    def one_value(x):
+        return x + 1
+
+    def three_values(x):
+        return x, x, x
+
+    def two_values(x):
+        return x, [x]
+
+    with pytest.raises(AssertionError, match=r"no_return returned None: did you forget `return`\?"):
+        expect_runs(no_return, 1, returns=2)
+    with pytest.raises(AssertionError, match=r"one_value should return 2 values .*but returned one int"):
+        expect_runs(one_value, 1, returns=2)
+    with pytest.raises(AssertionError, match=r"three_values should return 2 values .*but returned 3 values\nHint: x"):
+        expect_runs(three_values, 1, returns=2, hint="x")
+    assert expect_runs(two_values, 1, returns=2) == (1, [1])
+    assert expect_runs(no_return, 1) is None  # without returns=, None is a result like any other
