@@ -28,6 +28,7 @@ import sys
 import warnings
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 __all__ = ["LANGUAGES", "language", "read_po", "set_language", "tr", "tr_noop"]
 
@@ -165,6 +166,29 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)) if m.group(1) else m.group(0)[0], template)
 
 
+def _installed_cjk_font(font_manager: Any) -> str | None:
+    """The first of ``CJK_FONTS`` that matplotlib knows, or None.
+
+    Matplotlib lists the system's fonts once and caches the list (``~/.cache/matplotlib``); a font installed
+    after that is not in it. So when no CJK font is listed, the system's font files missing from the list are
+    added to it (for this process) before giving up.
+    """
+    manager = font_manager.fontManager
+    installed = {font.name for font in manager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is not None:
+        return found
+    listed = {font.fname for font in manager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in listed:
+            try:
+                manager.addfont(path)
+            except Exception:  # a file FreeType cannot read: skipped, as matplotlib's own scan skips it
+                continue
+    installed = {font.name for font in manager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
 def _use_cjk_font() -> None:
     """Make an installed CJK font matplotlib's first font (it has Latin letters and digits too), once per process.
 
@@ -179,8 +203,7 @@ def _use_cjk_font() -> None:
     import matplotlib as mpl
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in installed), None)
+    found = _installed_cjk_font(font_manager)
     if found is None:
         warnings.warn(
             "no CJK font is installed, so Chinese text in figures shows as boxes: install one "

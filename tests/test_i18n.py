@@ -292,3 +292,16 @@ def test_mlcourse_check_finds_the_tasks_and_the_notebook_of_the_chinese_release(
     assert find_notebook("04", cwd=ROOT).parent.parent.name == "exercises-zh_CN"
     monkeypatch.setenv("MLCOURSE_LANG", "en")
     assert find_notebook("04", cwd=ROOT).parent.parent.name == "exercises"
+
+
+def test_a_cjk_font_installed_after_matplotlib_listed_the_fonts_is_found(monkeypatch):
+    """Matplotlib caches its list of the system's fonts; a CJK font installed later (``apt install
+    fonts-noto-cjk`` after a first plot) is missing from that list. The course finds it anyway."""
+    from matplotlib import font_manager
+
+    if i18n._installed_cjk_font(font_manager) is None:
+        pytest.skip("no CJK font on this machine (.ci/run installs fonts-noto-cjk)")
+    files = {font.fname for font in font_manager.fontManager.ttflist if font.name in i18n.CJK_FONTS}
+    stale = [font for font in font_manager.fontManager.ttflist if font.fname not in files]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)  # as listed before the font was installed
+    assert i18n._installed_cjk_font(font_manager) in i18n.CJK_FONTS
