@@ -273,9 +273,7 @@ def expect_runs(
 def _expect_values(result: Any, n: int, name: str, hint: str) -> None:
     """Fail unless ``result`` is a tuple or list of ``n`` values."""
     if result is None:
-        raise AssertionError(
-            _with_hint(tr("{what} returned None: did you forget `return`?").format(what=name), hint)
-        )
+        raise AssertionError(_with_hint(tr("{what} returned None: did you forget `return`?").format(what=name), hint))
     if not isinstance(result, (tuple, list)):
         got = tr("one {kind}").format(kind=type(result).__name__)
     elif len(result) != n:

@@ -142,9 +142,8 @@ def test_a_damaged_translation_is_named_and_a_faithful_one_passes():
         assert len(found) == 1 and found[0].startswith(f"{kind}:"), (kind, found)
     # code strings: only the {fields} count, and a field inside math or a role is not one
     assert translations.mismatches("{what} is wrong: {n:.3g}", "{what}错了：{n:.3g}", code=True) == []  # noqa: RUF001
-    assert translations.mismatches("{what} is wrong: {n:.3g}", "{what}错了：{n}", code=True)[0].startswith(
-        "placeholder:"
-    )  # noqa: RUF001
+    lost_format = translations.mismatches("{what} is wrong: {n:.3g}", "{what}错了：{n}", code=True)  # noqa: RUF001
+    assert lost_format[0].startswith("placeholder:")
     assert translations.mismatches("{n} samples of $\\frac{a}{b}$", "$\\frac{a}{b}$ 的 {n} 个样本", code=True) == []
 
 

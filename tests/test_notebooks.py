@@ -14,6 +14,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.book_run import executed_by_book_build
+
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = sorted(
     p
@@ -58,34 +60,10 @@ def test_committed_with_what_jupyterlab_writes(path):
     assert "version" in info, f"{path.name}: language_info has no version"
 
 
-def _executed_by_book_build(path: Path) -> str | None:
-    """Why ``path`` need not run again: the book build just executed this very notebook, or None.
-
-    ``.ci/run`` builds the book (every notebook executed, a failing cell fails the build) and then sets
-    ``MLCOURSE_BOOK_EXECUTED=1`` for ``make test``. The executed copy the build keeps must then hold the same
-    cells as the source, be newer than it and than every module of the package, and contain no error output.
-    """
-    if os.environ.get("MLCOURSE_BOOK_EXECUTED") != "1":
-        return None
-    executed = ROOT / "book" / "_build" / "site_en" / "_build" / "jupyter_execute" / path.name  # build_book.py's
-    if not executed.exists():
-        return None
-    built = executed.stat().st_mtime
-    newest = max(p.stat().st_mtime for p in [path, *(ROOT / "mlcourse").rglob("*.py")])
-    source, ran = nbformat.read(path, as_version=4), nbformat.read(executed, as_version=4)
-    same = [c.source for c in source.cells if c.cell_type == "code"] == [
-        c.source for c in ran.cells if c.cell_type == "code"
-    ]
-    errors = [o for c in ran.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
-    if built < newest or not same or errors:
-        return None
-    return f"{path.name} was executed by this run's book build ({executed.relative_to(ROOT)})"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_executes(path):
-    reason = _executed_by_book_build(path)
+    reason = executed_by_book_build(path)
     if reason:
         pytest.skip(reason)
     nb = nbformat.read(path, as_version=4)
