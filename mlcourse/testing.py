@@ -115,10 +115,14 @@ def expect_written_here(func: Any, forbidden: Iterable[str] = (), allowed: Itera
 
 
 def _as_array(value: Any) -> np.ndarray:
-    """``value`` as a NumPy array; a torch tensor is first detached and copied to the host, so that a result on
-    the GPU or one that requires grad is checked like any other (``np.asarray`` refuses both)."""
+    """``value`` as a NumPy array; torch tensors (alone, or in a list or tuple) are first detached and copied to
+    the host, so that a result on the GPU, one that requires grad or one in bfloat16 is checked like any other
+    (``np.asarray`` refuses all three)."""
     if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
         value = value.detach().cpu()
+        return np.asarray(value.float() if str(value.dtype) == "torch.bfloat16" else value)
+    if isinstance(value, (list, tuple)) and any(type(v).__module__.startswith("torch") for v in value):
+        return np.asarray([_as_array(v) for v in value])
     return np.asarray(value)
 
 
@@ -155,7 +159,7 @@ def expect_close(
     requires an integer dtype (counts, labels, indices).
     """
     _raise_if_forbidden_call()
-    exp = np.asarray(expected, dtype=np.float64)
+    exp = _as_array(expected).astype(np.float64)
     if names and (exp.ndim != 1 or len(names) != len(exp)):
         raise ValueError(f"names: expected one name per entry of a 1-D result of length {exp.size}, got {list(names)}")
     if names and isinstance(actual, (tuple, list)) and len(actual) != len(names):

@@ -82,15 +82,16 @@ def toc(lang: str) -> Path:
         return path
     from mlcourse.i18n import read_po
 
-    translated: dict[str, str] = {}
-    for catalog in sorted((BOOK / "locales" / lang / "LC_MESSAGES").glob("*.po")):
-        translated.update(read_po(catalog))
     contents = yaml.safe_load(path.read_text(encoding="utf-8"))
+    translated = read_po(BOOK / "locales" / lang / "LC_MESSAGES" / f"{contents['root']}.po")
     for part in contents.get("parts", []):
-        if part["caption"] not in translated:
-            raise ValueError(f"the caption {part['caption']!r} of book/_toc.yml has no {lang} translation: "
-                             "run make translations and translate it")  # fmt: skip
-        part["caption"] = translated[part["caption"]]
+        caption = part.get("caption")
+        if caption is None:
+            continue
+        if caption not in translated:
+            raise ValueError(f"the caption {caption!r} of book/_toc.yml has no {lang} translation in "
+                             f"{contents['root']}.po: run make translations and translate it")  # fmt: skip
+        part["caption"] = translated[caption]
     out = BUILD / f"_toc.{lang}.yml"
     BUILD.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(contents, allow_unicode=True, sort_keys=False), encoding="utf-8")

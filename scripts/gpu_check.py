@@ -18,6 +18,7 @@ step 2. Exits non-zero if a step fails; prints a summary either way.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -79,7 +80,8 @@ def run_notebooks(workers: int) -> bool:
         print(f"   skipped: {exc} (install nbclient and ipykernel)")
         return False
     paths = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawned, not forked: this process has started CUDA (forking a process with CUDA's threads can hang)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         statuses = list(pool.map(_status, paths))
     for path, status in zip(paths, statuses, strict=True):
         print(f"   {path.relative_to(ROOT)}: {status}", flush=True)

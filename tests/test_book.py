@@ -258,9 +258,10 @@ def _chinese_captions() -> list[str]:
 
     from mlcourse.i18n import read_po
 
-    translated = read_po(BOOK / "locales" / "zh_CN" / "LC_MESSAGES" / "intro.po")
-    parts = yaml.safe_load((BOOK / "_toc.yml").read_text())["parts"]
-    return [html.escape(translated.get(part["caption"], f"(untranslated) {part['caption']}")) for part in parts]
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    translated = read_po(BOOK / "locales" / "zh_CN" / "LC_MESSAGES" / f"{toc['root']}.po")
+    captions = [part["caption"] for part in toc["parts"] if part.get("caption")]
+    return [html.escape(translated.get(caption, f"(untranslated) {caption}")) for caption in captions]
 
 
 # --- the browser -------------------------------------------------------------------------------------------------

@@ -148,7 +148,9 @@ def test_two_gloo_ranks_average_their_gradients_to_the_full_batch_one(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to check that no process is left")
 def test_two_ranks_by_hand_and_by_ddp_take_the_steps_of_one_process_with_twice_the_batch(tmp_path):
-    _skip_if_chapter_11_asserted_it("that 2 ranks, by hand and by DDP, take one process's steps (to 1e-12)")
+    _skip_if_chapter_11_asserted_it(
+        "that 2 ranks, by hand and by DDP, take one process's steps (largest difference < 1e-12)"
+    )
     params, losses = _one_process(batch=32)
     for sync in ("hand", "ddp"):
         result = _torchrun(tmp_path / f"{sync}.pt", "--sync", sync, "--batch", "16")
@@ -173,7 +175,9 @@ def test_an_interrupted_run_resumes_from_its_checkpoint_exactly(tmp_path):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to check that no process is left")
 def test_two_torchrun_agents_rendezvous_over_localhost_as_two_nodes(tmp_path):
     """The multi-node command line, run as two agents (node ranks 0 and 1) on this machine: c10d rendezvous."""
-    _skip_if_chapter_11_asserted_it("that two torchrun agents on localhost take one process's steps (to 1e-12)")
+    _skip_if_chapter_11_asserted_it(
+        "that two torchrun agents on localhost take one process's steps (largest difference < 1e-12)"
+    )
     import socket
 
     with socket.socket() as s:

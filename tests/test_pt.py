@@ -203,3 +203,7 @@ def test_expect_close_checks_a_tensor_on_the_device_and_one_that_requires_grad()
     assert expect_shape(w * 2, (2,), "w * 2").tolist() == [2.0, 4.0]
     with pytest.raises(AssertionError, match=r"w \* 2 is wrong at index \(1,\): expected 5, got 4"):
         expect_close(w * 2, [2.0, 5.0], "w * 2")
+    losses = [(w * w).sum(), w.sum()]  # a list of 0-d tensors, as a loop that forgets .item() collects them
+    assert expect_shape(losses, (2,), "losses").tolist() == [5.0, 3.0]
+    expect_close(losses, [5.0, 3.0], "losses")
+    expect_close(w.to(torch.bfloat16) * 2, torch.tensor([2.0, 4.0], device=device), "w * 2 in bfloat16")
